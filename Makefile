@@ -1,0 +1,56 @@
+# The two commands of README.md: `make run` and `make test`. Everything installs its own
+# Debian packages first (scripts/install-deps.sh skips what is present).
+BUILD        ?= build
+BUILD_TYPE   ?= Release
+JOBS         ?= $(shell nproc)
+CMAKE_FLAGS  ?=
+CONFIG       ?= config/alertgate.yaml
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps build run test asan-test fuzz-build fuzz-smoke bench bench-micro format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/alertgate serve --config $(CONFIG)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan-test: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DALERTGATE_SANITIZE=address,undefined $(CMAKE_FLAGS)
+	cmake --build build-asan -j $(JOBS) --target unit_tests
+	cd build-asan && ctest --output-on-failure -j $(JOBS) -L unit
+
+# libFuzzer targets (clang): every decoder and the config loaders.
+fuzz-build: deps
+	CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DALERTGATE_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS)
+
+fuzz-smoke: fuzz-build
+	bash scripts/fuzz-smoke.sh build-fuzz $(FUZZ_SECONDS)
+
+# HTTP ingest: alertgate vs nginx `return 202`, driven by wrk (bench/README.md).
+bench: build
+	bash bench/ingest.sh $(BUILD)/alertgate
+
+bench-micro: deps
+	cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DALERTGATE_BENCH=ON
+	cmake --build build-bench -j $(JOBS) --target alertgate_micro
+	./build-bench/bench/micro/alertgate_micro
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build build-asan build-fuzz build-bench

@@ -1,0 +1,24 @@
+// App: wires every stage from the loaded settings and runs the daemon until SIGTERM/SIGINT.
+// The only place that knows about threads besides the shards: one reactor thread per
+// `threads`, plus the calling (control) thread for signals and shutdown.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alertgate/main_config.hpp"
+#include "alertgate/tenant_policy.hpp"
+
+namespace alertgate {
+
+struct ServeOptions {
+  std::filesystem::path port_file;  // when set, the bound port is written there
+};
+
+// Runs until a stop signal; returns the process exit code (0 after a clean shutdown).
+int serve(MainConfig config, std::vector<TenantPolicy> tenants, const ServeOptions& options);
+
+}  // namespace alertgate

@@ -1,0 +1,105 @@
+// MainConfig: the settings of `alertgate.yaml`, in one place with types, defaults and
+// bounds. Loaded at start-up only, on the control thread; strict (unknown keys, duplicate
+// keys, wrong types and out-of-range values are errors with file:line:col).
+//
+//   listen: ["127.0.0.1:9095"]        # host:port list (or one string); port 0 = any free port
+//   threads: auto                     # or 1..256: reactors (= shards)
+//   tenants_dir: tenants              # relative paths are relative to this file
+//   data_dir: data
+//   log_level: info                   # debug | info | warn | error
+//   shutdown_timeout: 10s             # 1s .. 10m
+//   resolve_timeout: 5m               # 1s .. 24h
+//   limits:
+//     max_body_bytes: 1MiB            # 1 KiB .. 512 MiB
+//     max_header_bytes: 16KiB         # 1 KiB .. 1 MiB
+//     read_timeout: 30s               # 100ms .. 1h
+//     max_connections: 10000          # 1 .. 1000000
+//     max_queue_per_tenant: 100000    # 1 .. 10000000: alerts waiting per tenant before 429
+//
+// The authoritative list (defaults, bounds, descriptions) is main_config_options().
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "alertgate/config_error.hpp"
+#include "alertgate/log.hpp"
+#include "alertgate/result.hpp"
+
+namespace alertgate {
+
+struct ListenAddress {
+  std::string host;  // IPv4 or IPv6 literal, or "localhost"
+  std::uint16_t port = 0;
+};
+
+struct Limits {
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
+  std::size_t max_connections = 10'000;
+  std::size_t max_queue_per_tenant = 100'000;
+};
+
+struct MainConfig {
+  std::vector<ListenAddress> listen{{"127.0.0.1", 9095}};
+  unsigned threads = 0;  // 0 = auto (one per core)
+  std::filesystem::path tenants_dir = "tenants";
+  std::filesystem::path data_dir = "data";
+  LogLevel log_level = LogLevel::info;
+  std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
+  std::chrono::milliseconds resolve_timeout = std::chrono::minutes(5);
+  Limits limits;
+  std::string file;  // where it was loaded from
+};
+
+// Loads and validates; relative tenants_dir/data_dir are resolved against the file's
+// directory (the current directory when `file` is empty) and made absolute. An empty
+// document gives the defaults. Every problem is returned at once; never throws.
+Result<MainConfig, ConfigErrors> load_main_config(std::string_view text, const std::string& file);
+Result<MainConfig, ConfigErrors> load_main_config_file(const std::filesystem::path& path);
+
+// "host:port", "[::1]:port" → ListenAddress. The host must be an IP literal or
+// "localhost" (no DNS at start-up); the port 0..65535.
+Result<ListenAddress> parse_listen_address(std::string_view text);
+// "250ms", "30s", "5m", "1h", "1h30m", "0" → duration (units ms, s, m, h; largest first).
+// parse_duration and parse_byte_size are compiled in the policy stage (src/policy/units.cpp)
+// because tenant files use them too.
+Result<std::chrono::milliseconds> parse_duration(std::string_view text);
+// "1048576", "512KiB", "1MiB", "1GiB", "10KB", "1MB" → bytes.
+Result<std::size_t> parse_byte_size(std::string_view text);
+
+std::string_view to_string(LogLevel level);
+
+// One row per option of alertgate.yaml. The loader takes bounds from this table,
+// docs/configuration.md documents it, and a unit test checks that both agree with it and
+// that `default_value` loads as the MainConfig default.
+enum class OptionType : std::uint8_t {
+  section,
+  listen,
+  threads,
+  path,
+  log_level,
+  duration,
+  byte_size,
+  count
+};
+struct MainConfigOption {
+  std::string_view key;  // dotted for nested keys: "limits.max_body_bytes"
+  OptionType type;
+  std::string_view default_value;  // as written in YAML
+  std::int64_t min;                // in bytes, milliseconds or units; min == max == 0: none
+  std::int64_t max;
+  std::string_view description;  // one line
+};
+std::span<const MainConfigOption> main_config_options();
+std::string_view to_string(OptionType type);                  // "duration", "byte size", ...
+std::string describe_bounds(const MainConfigOption& option);  // "1KiB..512MiB", or ""
+
+}  // namespace alertgate

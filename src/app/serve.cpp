@@ -1,0 +1,246 @@
+#include <systemd/sd-daemon.h>
+
+#include <atomic>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <fstream>
+#include <random>
+
+#include "alertgate/app.hpp"
+#include "alertgate/log.hpp"
+#include "alertgate/metrics.hpp"
+#include "alertgate/shard.hpp"
+#include "log_deliverer.hpp"
+#include "reactor.hpp"
+
+#ifndef ALERTGATE_VERSION
+#define ALERTGATE_VERSION "dev"
+#endif
+
+namespace alertgate {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Paths served, in metrics-index order (EndpointTable assigns indexes in add order).
+void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready) {
+  IngestEndpoints* ingest = r.ingest.get();
+  r.endpoints.add(http::Verb::post, "/api/v2/alerts", [ingest](http::Request& q, http::Reply p) {
+    ingest->alertmanager_v2(q, std::move(p));
+  });
+  r.endpoints.add(http::Verb::post, "/v1/alerts", [ingest](http::Request& q, http::Reply p) {
+    ingest->native(q, std::move(p));
+  });
+  r.endpoints.add(http::Verb::post, "/v2/enqueue", [ingest](http::Request& q, http::Reply p) {
+    ingest->pagerduty(q, std::move(p));
+  });
+  auto healthy = [](http::Request&, http::Reply p) {
+    p.send(http::json_response(200, "{\"status\":\"healthy\"}"));
+  };
+  r.endpoints.add(http::Verb::get, "/-/healthy", healthy);
+  r.endpoints.add(http::Verb::head, "/-/healthy", healthy);
+  auto readiness = [&ready](http::Request&, http::Reply p) {
+    p.send(ready.load(std::memory_order_acquire)
+               ? http::json_response(200, "{\"status\":\"ready\"}")
+               : http::json_response(503, "{\"status\":\"not ready\"}"));
+  };
+  r.endpoints.add(http::Verb::get, "/-/ready", readiness);
+  r.endpoints.add(http::Verb::head, "/-/ready", readiness);
+  r.endpoints.add(http::Verb::get, "/metrics", [&metrics](http::Request&, http::Reply p) {
+    http::Response res{bhttp::status::ok, 11};
+    res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = metrics.render();
+    p.send(std::move(res));
+  });
+}
+
+std::vector<std::string> endpoint_paths() {
+  // Built from a throwaway table so the list cannot drift from add_endpoints().
+  Reactor probe;
+  std::atomic<bool> ready{false};
+  Metrics none({}, {}, 0, "");
+  add_endpoints(probe, none, ready);
+  return probe.endpoints.paths();
+}
+
+Result<tcp::endpoint> resolve(const ListenAddress& a) {
+  boost::system::error_code ec;
+  const auto host = a.host == "localhost" ? std::string("127.0.0.1") : a.host;
+  const auto addr = asio::ip::make_address(host, ec);
+  if (ec) return unexpected(Error{"listen: \"" + a.host + "\" is not an IP address"});
+  return tcp::endpoint(addr, a.port);
+}
+
+bool write_port_file(const std::filesystem::path& path, unsigned short port) {
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);  // atomic: readers never see a partial file
+  return !ec;
+}
+
+}  // namespace
+
+int serve(MainConfig config, std::vector<TenantPolicy> tenant_list, const ServeOptions& options) {
+  std::signal(SIGPIPE, SIG_IGN);
+  const unsigned threads =
+      config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+
+  TenantDirectory tenants;
+  tenants.tenants = std::move(tenant_list);
+  std::vector<std::string> tenant_ids;
+  for (std::size_t i = 0; i < tenants.tenants.size(); ++i) {
+    tenant_ids.push_back(tenants.tenants[i].tenant_id);
+    for (const auto& digest : tenants.tenants[i].tokens) {
+      tenants.tokens.add(digest, static_cast<TenantIndex>(i));
+    }
+  }
+
+  auto deliverer = LogDeliverer::create(tenants.tenants);
+  if (!deliverer) {
+    log::error("cannot start", {{"error", deliverer.error().message}});
+    return 1;
+  }
+
+  std::atomic<bool> ready{false};
+  Metrics metrics(tenant_ids, endpoint_paths(), threads, ALERTGATE_VERSION);
+  std::vector<std::unique_ptr<Reactor>> reactors;
+  std::vector<asio::io_context*> contexts;
+  for (unsigned i = 0; i < threads; ++i) {
+    auto r = std::make_unique<Reactor>();
+    r->index = i;
+    r->work.emplace(r->io.get_executor());
+    contexts.push_back(&r->io);
+    reactors.push_back(std::move(r));
+  }
+  ShardSettings shard_settings;
+  shard_settings.max_queue_per_tenant = config.limits.max_queue_per_tenant;
+  ShardSet shards(contexts, tenant_ids, shard_settings, **deliverer, metrics);
+  metrics.set_queue_depth_source([&shards](std::size_t t) {
+    return shards.queue_depth(static_cast<TenantIndex>(t));
+  });
+  metrics.set_ready_source([&ready] { return ready.load(std::memory_order_acquire); });
+
+  RatingSettings rating;
+  rating.resolve_timeout = config.resolve_timeout;
+  DecodeLimits decode_limits;
+  http::ServerSettings server_settings{config.limits.max_body_bytes, config.limits.max_header_bytes,
+                                       config.limits.read_timeout, config.limits.max_connections};
+  std::atomic<std::size_t> connections{0};
+  std::random_device seed_source;
+  for (auto& r : reactors) {
+    const std::uint64_t seed = (std::uint64_t{seed_source()} << 32) ^ seed_source();
+    r->ingest = std::make_unique<IngestEndpoints>(tenants, shards, metrics.reactor(r->index),
+                                                  decode_limits, rating, seed);
+    add_endpoints(*r, metrics, ready);
+    r->server = std::make_unique<http::HttpServer>(r->io, r->endpoints, server_settings,
+                                                   metrics.reactor(r->index), connections);
+  }
+
+  // Every reactor listens on every address; the first one picks the port when it is 0.
+  bool first_port_written = false;
+  for (const auto& addr : config.listen) {
+    auto at = resolve(addr);
+    if (!at) {
+      log::error("cannot start", {{"error", at.error().message}});
+      return 1;
+    }
+    for (auto& r : reactors) {
+      auto bound = r->server->listen(*at);
+      if (!bound) {
+        log::error("cannot start", {{"error", bound.error().message}});
+        return 1;
+      }
+      at->port(bound->port());
+    }
+    log::info("listening", {{"address", at->address().to_string()},
+                            {"port", static_cast<unsigned>(at->port())},
+                            {"reactors", threads}});
+    if (!options.port_file.empty() && !first_port_written) {
+      if (!write_port_file(options.port_file, at->port())) {
+        log::error("cannot write port file", {{"path", options.port_file.string()}});
+        return 1;
+      }
+      first_port_written = true;
+    }
+  }
+
+  std::atomic<unsigned> running{0};
+  for (auto& r : reactors) {
+    asio::post(r->io, [&running] { running.fetch_add(1, std::memory_order_acq_rel); });
+    r->thread = std::thread([&io = r->io] { io.run(); });
+  }
+
+  // Control thread: readiness, signals, shutdown.
+  asio::io_context control;
+  asio::steady_timer timer(control);
+  std::function<void()> wait_running = [&] {
+    if (running.load(std::memory_order_acquire) == threads) {
+      ready.store(true, std::memory_order_release);
+      sd_notify(0, "READY=1");
+      log::info("ready", {{"tenants", tenants.tenants.size()}, {"reactors", threads}});
+      return;
+    }
+    timer.expires_after(std::chrono::milliseconds(1));
+    timer.async_wait([&](boost::system::error_code) { wait_running(); });
+  };
+  wait_running();
+
+  asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        log::warn("SIGHUP ignored: policy reload is not implemented yet");
+        wait_signal();
+        return;
+      }
+      control.stop();
+    });
+  };
+  wait_signal();
+  control.run();
+
+  // Shutdown: stop accepting, let in-flight requests finish, drain the queues.
+  log::info("shutting down", {{"timeout_ms", static_cast<long long>(config.shutdown_timeout.count())}});
+  sd_notify(0, "STOPPING=1");
+  ready.store(false, std::memory_order_release);
+  for (auto& r : reactors) asio::post(r->io, [&r] { r->server->stop(); });
+  const auto deadline = std::chrono::steady_clock::now() + config.shutdown_timeout;
+  auto wait_until = [&deadline](auto&& done) {
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return done();
+  };
+  const bool requests_done =
+      wait_until([&] { return connections.load(std::memory_order_acquire) == 0; });
+  const bool queues_done = wait_until([&] { return shards.total_depth() == 0; });
+  for (auto& r : reactors) r->work.reset();
+  if (!requests_done || !queues_done) {
+    log::warn("shutdown timeout reached", {{"open_connections", connections.load()},
+                                           {"queued_alerts", shards.total_depth()}});
+    for (auto& r : reactors) r->io.stop();
+  }
+  for (auto& r : reactors) r->thread.join();
+  // After a forced stop, let what is left finish closing while the servers still exist.
+  for (auto& r : reactors) {
+    r->io.restart();
+    r->server->stop();
+    r->io.run_for(std::chrono::milliseconds(200));
+  }
+  log::info("stopped", {{"clean", requests_done && queues_done}});
+  return requests_done && queues_done ? 0 : 1;
+}
+
+}  // namespace alertgate

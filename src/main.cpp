@@ -1,0 +1,90 @@
+// alertgate: multi-tenant alert gateway. `alertgate --help` lists the commands.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "alertgate/app.hpp"
+#include "alertgate/log.hpp"
+#include "alertgate/main_config.hpp"
+#include "alertgate/tenant_policy.hpp"
+
+#ifndef ALERTGATE_VERSION
+#define ALERTGATE_VERSION "dev"
+#endif
+
+namespace {
+
+using namespace alertgate;
+
+constexpr int kExitConfig = 1;
+
+// Loads the main config and every tenant; prints every problem as file:line:col: message.
+bool load_all(const std::string& config_path, const std::string& listen_override,
+              MainConfig& config, TenantSet& tenants) {
+  auto loaded = load_main_config_file(config_path);
+  if (!loaded) {
+    for (const auto& e : loaded.error()) std::cerr << to_string(e) << "\n";
+    return false;
+  }
+  config = std::move(loaded).value();
+  if (!listen_override.empty()) {
+    auto addr = parse_listen_address(listen_override);
+    if (!addr) {
+      std::cerr << "--listen: " << addr.error().message << "\n";
+      return false;
+    }
+    config.listen = {*addr};
+  }
+  tenants = load_tenants_dir(config.tenants_dir);
+  for (const auto& e : tenants.errors) std::cerr << to_string(e) << "\n";
+  return tenants.errors.empty();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"alertgate: multi-tenant alert gateway"};
+  cli.require_subcommand(1);
+
+  std::string config_path = "config/alertgate.yaml";
+  std::string listen;
+  std::string port_file;
+  auto* serve_cmd = cli.add_subcommand("serve", "Run the daemon");
+  serve_cmd->add_option("--config,-c", config_path, "Main config file")->capture_default_str();
+  serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on instead of the config's");
+  serve_cmd->add_option("--port-file", port_file, "Write the bound port to this file");
+
+  auto* check_cmd = cli.add_subcommand("check-config", "Validate the config and every tenant");
+  check_cmd->add_option("--config,-c", config_path, "Main config file")->capture_default_str();
+
+  cli.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (cli.got_subcommand("version")) {
+    std::cout << "alertgate " << ALERTGATE_VERSION << "\n";
+    return 0;
+  }
+
+  MainConfig config;
+  TenantSet tenants;
+  if (cli.got_subcommand(check_cmd)) {
+    if (!load_all(config_path, "", config, tenants)) return kExitConfig;
+    std::cout << config_path << ": ok, " << tenants.tenants.size() << " tenant(s) in "
+              << config.tenants_dir.string() << "\n";
+    return 0;
+  }
+
+  if (!load_all(config_path, listen, config, tenants)) {
+    log::error("invalid configuration; see the lines above", {{"config", config_path}});
+    return kExitConfig;
+  }
+  log::set_level(config.log_level);
+  try {
+    return serve(std::move(config), std::move(tenants.tenants), ServeOptions{port_file});
+  } catch (const std::exception& e) {
+    log::error("fatal", {{"error", e.what()}});
+    return 1;
+  }
+}

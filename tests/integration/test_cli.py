@@ -1,0 +1,78 @@
+"""The command line: version, check-config on good and bad files, port 0 and --port-file,
+--listen, refusing to start on a bad config."""
+
+import os
+import subprocess
+import tempfile
+import unittest
+
+from agtest import BIN, SOURCE_DIR, Daemon
+
+
+def run(*args):
+    return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=30)
+
+
+class Cli(unittest.TestCase):
+    def test_version(self):
+        r = run("version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^alertgate \d+\.\d+\.\d+")
+
+    def test_check_config_example(self):
+        r = run("check-config", "--config", os.path.join(SOURCE_DIR, "config/alertgate.yaml"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("ok", r.stdout)
+
+    def test_check_config_reports_every_problem_with_position(self):
+        d = tempfile.mkdtemp()
+        os.mkdir(os.path.join(d, "tenants"))
+        with open(os.path.join(d, "alertgate.yaml"), "w") as f:
+            f.write("listen: [\"127.0.0.1:0\"]\ntenants_dir: tenants\nthreads: 0\nlimit:\n  x: 1\n")
+        r = run("check-config", "--config", os.path.join(d, "alertgate.yaml"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertRegex(r.stderr, r"alertgate\.yaml:3:\d+: ")   # threads out of range
+        self.assertRegex(r.stderr, r"alertgate\.yaml:4:1: .*limit")  # unknown key
+
+    def test_check_config_bad_tenant(self):
+        d = tempfile.mkdtemp()
+        os.mkdir(os.path.join(d, "tenants"))
+        with open(os.path.join(d, "alertgate.yaml"), "w") as f:
+            f.write("tenants_dir: tenants\n")
+        with open(os.path.join(d, "tenants", "t1.yaml"), "w") as f:
+            f.write('tenant_id: "t1"\nrules:\n  - severity: critical\n    destinations:\n'
+                    '      - type: slak\n')
+        r = run("check-config", "--config", os.path.join(d, "alertgate.yaml"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertRegex(r.stderr, r"t1\.yaml:5:\d+: .*slak")
+
+    def test_serve_refuses_bad_config(self):
+        d = tempfile.mkdtemp()
+        path = os.path.join(d, "alertgate.yaml")
+        with open(path, "w") as f:
+            f.write("threads: many\n")
+        r = run("serve", "--config", path)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("alertgate.yaml:1:", r.stderr)
+
+    def test_port_zero_and_listen_override(self):
+        with Daemon(args=["--listen", "127.0.0.1:0"]) as d:
+            self.assertGreater(d.port, 0)
+            self.assertEqual(d.request("GET", "/-/healthy")[0], 200)
+            logs = [l for l in d.log_lines() if l["msg"] == "listening"]
+            self.assertEqual(logs[0]["port"], d.port)
+
+    def test_ipv6_loopback(self):
+        d = Daemon(args=["--listen", "[::1]:0"])
+        d.start(wait_ready=False)
+        try:
+            import http.client
+            conn = http.client.HTTPConnection("::1", d.port, timeout=10)
+            conn.request("GET", "/-/healthy")
+            self.assertEqual(conn.getresponse().status, 200)
+        finally:
+            d.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

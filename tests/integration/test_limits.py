@@ -1,0 +1,54 @@
+"""Connection cap, header limit and the queue limit answer with a status, never a crash."""
+
+import json
+import socket
+import time
+import unittest
+
+from agtest import Daemon, wait_for
+
+
+class Limits(unittest.TestCase):
+    def test_header_too_large(self):
+        with Daemon(config_extra="limits:\n  max_header_bytes: 2KiB\n") as d:
+            status, _, body = d.request("GET", "/-/healthy", headers={"X-Big": "y" * 4000})
+            self.assertEqual(status, 431)
+            self.assertEqual(json.loads(body)["error"], "header_too_large")
+            self.assertEqual(d.request("GET", "/-/healthy")[0], 200)
+
+    def test_connection_cap(self):
+        with Daemon(config_extra="limits:\n  max_connections: 3\n") as d:
+            held = [socket.create_connection(("127.0.0.1", d.port), timeout=10)
+                    for _ in range(3)]
+            for s in held:  # an answer proves the server accepted it
+                s.sendall(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertTrue(s.recv(1024).startswith(b"HTTP/1.1 200"))
+            extra = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+            extra.sendall(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
+            # Refused connections are closed without an answer.
+            self.assertEqual(extra.recv(1024), b"")
+            extra.close()
+            for s in held:
+                s.close()
+            wait_for(lambda: d.request("GET", "/-/healthy")[0] == 200, what="capacity back")
+            self.assertGreaterEqual(d.metric("alertgate_http_connections_refused_total"), 1)
+
+    def test_idle_connection_times_out(self):
+        with Daemon(config_extra="limits:\n  read_timeout: 300ms\n") as d:
+            s = socket.create_connection(("127.0.0.1", d.port), timeout=10)
+            started = time.monotonic()
+            self.assertEqual(s.recv(1024), b"")  # closed by the server
+            self.assertLess(time.monotonic() - started, 5)
+            s.close()
+
+    def test_too_many_alerts_in_one_request(self):
+        with Daemon() as d:
+            batch = [{"labels": {"alertname": f"a{i}"}} for i in range(10_001)]
+            status, body, _ = d.post_json("/api/v2/alerts", batch)
+            self.assertEqual(status, 400)
+            self.assertEqual(body["accepted"], 10_000)
+            self.assertIn("too many alerts", body["errors"][0]["message"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
