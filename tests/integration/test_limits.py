@@ -24,9 +24,11 @@ class Limits(unittest.TestCase):
                 s.sendall(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
                 self.assertTrue(s.recv(1024).startswith(b"HTTP/1.1 200"))
             extra = socket.create_connection(("127.0.0.1", d.port), timeout=5)
-            extra.sendall(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
-            # Refused connections are closed without an answer.
-            self.assertEqual(extra.recv(1024), b"")
+            # Refused connections are closed at once, without an answer.
+            try:
+                self.assertEqual(extra.recv(1024), b"")
+            except ConnectionResetError:
+                pass
             extra.close()
             for s in held:
                 s.close()

@@ -39,7 +39,10 @@ class PrometheusClient(unittest.TestCase):
             prom = subprocess.Popen(
                 [PROMETHEUS, "--config.file", os.path.join(work, "prometheus.yml"),
                  "--storage.tsdb.path", os.path.join(work, "data"),
-                 "--web.listen-address", f"127.0.0.1:{free_port()}"],
+                 "--web.listen-address", f"127.0.0.1:{free_port()}",
+                 # The first notification goes out before discovery finds alertgate;
+                 # resend soon instead of after the default minute.
+                 "--rules.alert.resend-delay=1s"],
                 stdout=log, stderr=subprocess.STDOUT, cwd=work)
             try:
                 alerts = wait_for(

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <set>
 
 #include "alertgate/shard.hpp"
 
