@@ -21,6 +21,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -117,6 +118,8 @@ class HttpServer {
  private:
   friend class Session;
   void do_accept(std::size_t acceptor);
+  // Closes connections that waited on their client longer than read_timeout.
+  void sweep();
 
   boost::asio::io_context& io_;
   const EndpointTable& endpoints_;
@@ -125,6 +128,8 @@ class HttpServer {
   std::atomic<std::size_t>& connections_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   std::unordered_set<Session*> sessions_;
+  boost::asio::steady_timer sweep_timer_;
+  bool sweeping_ = false;
   bool stopping_ = false;
 };
 

@@ -1,6 +1,8 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/socket_base.hpp>
 
+#include <algorithm>
+
 #include "alertgate/http_server.hpp"
 #include "alertgate/log.hpp"
 #include "session.hpp"
@@ -17,7 +19,8 @@ HttpServer::HttpServer(asio::io_context& io, const EndpointTable& endpoints,
       endpoints_(endpoints),
       settings_(settings),
       metrics_(metrics),
-      connections_(connections) {}
+      connections_(connections),
+      sweep_timer_(io) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -43,12 +46,32 @@ Result<tcp::endpoint> HttpServer::listen(const tcp::endpoint& at) {
   const auto bound = acceptor->local_endpoint(ec);
   acceptors_.push_back(std::move(acceptor));
   do_accept(acceptors_.size() - 1);
+  if (!sweeping_) {
+    sweeping_ = true;
+    sweep();
+  }
   return bound;
+}
+
+void HttpServer::sweep() {
+  // A quarter of the timeout: a connection is closed between 1x and 1.25x read_timeout.
+  const auto tick = std::clamp<std::chrono::steady_clock::duration>(
+      settings_.read_timeout / 4, std::chrono::milliseconds(10), std::chrono::seconds(1));
+  sweep_timer_.expires_after(tick);
+  sweep_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const std::vector<Session*> open(sessions_.begin(), sessions_.end());
+    for (Session* s : open) {
+      if (sessions_.count(s) != 0) s->expire_if_idle(now, settings_.read_timeout);
+    }
+    sweep();
+  });
 }
 
 void HttpServer::do_accept(std::size_t index) {
   acceptors_[index]->async_accept(
-      io_, [this, index](boost::system::error_code ec, tcp::socket socket) {
+      io_, [this, index](boost::system::error_code ec, Socket socket) {
         if (ec == asio::error::operation_aborted || stopping_) return;
         if (!ec) {
           const std::size_t open = connections_.fetch_add(1, std::memory_order_relaxed);
@@ -71,6 +94,7 @@ void HttpServer::do_accept(std::size_t index) {
 
 void HttpServer::stop() {
   stopping_ = true;
+  sweep_timer_.cancel();
   for (auto& a : acceptors_) {
     boost::system::error_code ignored;
     a->close(ignored);

@@ -1,6 +1,6 @@
 #include "session.hpp"
 
-#include <boost/asio/dispatch.hpp>
+#include <algorithm>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -12,11 +12,18 @@ namespace bhttp = beast::http;
 
 void Reply::send(Response&& response) { session_->send(std::move(response)); }
 
-Session::Session(HttpServer& server, boost::asio::ip::tcp::socket socket)
+namespace {
+// Beast reads at most the buffer's free capacity (and at least 512 bytes) per call: start
+// with room for a typical batch so a 20 KB body is one recv, not forty.
+constexpr std::size_t kInitialReadCapacity = 64 * 1024;
+}  // namespace
+
+Session::Session(HttpServer& server, Socket socket)
     // Bounded read buffer: one request's header and body plus some pipelined bytes.
     : server_(server),
-      stream_(std::move(socket)),
+      socket_(std::move(socket)),
       buffer_(server.settings_.max_header_bytes + server.settings_.max_body_bytes + 64 * 1024) {
+  buffer_.reserve(std::min(kInitialReadCapacity, buffer_.max_size()));
   server_.sessions_.insert(this);
   server_.metrics_.connections_active().add();
 }
@@ -31,8 +38,9 @@ void Session::do_read() {
   parser_.emplace();
   parser_->body_limit(server_.settings_.max_body_bytes);
   parser_->header_limit(static_cast<std::uint32_t>(server_.settings_.max_header_bytes));
-  stream_.expires_after(server_.settings_.read_timeout);
-  bhttp::async_read(stream_, buffer_, *parser_,
+  state_ = State::reading;
+  waiting_since_ = std::chrono::steady_clock::now();
+  bhttp::async_read(socket_, buffer_, *parser_,
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
                       self->on_read(ec);
                     });
@@ -41,9 +49,9 @@ void Session::do_read() {
 void Session::on_read(beast::error_code ec) {
   if (ec) {
     // Clean close, timeout, reset, or our own stop(): nothing to answer.
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
-        ec == boost::asio::error::operation_aborted || ec == boost::asio::error::eof ||
-        ec == boost::asio::error::connection_reset || closed_) {
+    if (ec == bhttp::error::end_of_stream || ec == boost::asio::error::operation_aborted ||
+        ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+        state_ == State::closed) {
       close();
       return;
     }
@@ -67,7 +75,7 @@ void Session::on_read(beast::error_code ec) {
     return;
   }
   request_ = parser_->release();
-  busy_ = true;
+  state_ = State::handling;
   started_ = std::chrono::steady_clock::now();
   dispatch();
 }
@@ -92,7 +100,7 @@ void Session::dispatch() {
 
 void Session::fail_request(unsigned status, std::string_view code, std::string_view message) {
   // The stream is out of sync with request boundaries after these errors: answer and close.
-  busy_ = true;
+  state_ = State::handling;
   stopping_ = true;
   request_ = {};
   send(json_error(status, code, message));
@@ -106,15 +114,16 @@ void Session::send(Response&& response) {
   response_.prepare_payload();
   server_.metrics_.http_request(endpoint_, response_.result_int(),
                                 std::chrono::steady_clock::now() - started_);
-  stream_.expires_after(server_.settings_.read_timeout);
-  bhttp::async_write(stream_, response_,
+  if (state_ == State::closed) return;  // the client went away while we worked
+  state_ = State::writing;
+  waiting_since_ = std::chrono::steady_clock::now();
+  bhttp::async_write(socket_, response_,
                      [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
                        self->on_write(ec, close_after);
                      });
 }
 
 void Session::on_write(beast::error_code ec, bool close_after) {
-  busy_ = false;
   if (ec || close_after || stopping_ || server_.stopping_) {
     close();
     return;
@@ -124,15 +133,22 @@ void Session::on_write(beast::error_code ec, bool close_after) {
 
 void Session::stop() {
   stopping_ = true;
-  if (!busy_) close();
+  if (state_ == State::reading) close();
+}
+
+void Session::expire_if_idle(std::chrono::steady_clock::time_point now,
+                             std::chrono::steady_clock::duration limit) {
+  if ((state_ == State::reading || state_ == State::writing) && now - waiting_since_ > limit) {
+    close();
+  }
 }
 
 void Session::close() {
-  if (closed_) return;
-  closed_ = true;
+  if (state_ == State::closed) return;
+  state_ = State::closed;
   beast::error_code ignored;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.socket().close(ignored);
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  socket_.close(ignored);
 }
 
 }  // namespace alertgate::http

@@ -1,6 +1,10 @@
 // Session: one client connection on one reactor. Reads one request at a time (a
 // pipelined request waits in the read buffer until the previous answer is written), hands
 // it to its endpoint's handler and writes the Reply.
+//
+// Deadlines are not a timer per operation (that would be a timerfd syscall per read):
+// the session notes when it started waiting on the client, and its server's periodic
+// sweep closes sessions that waited longer than read_timeout.
 #pragma once
 
 #include <chrono>
@@ -9,24 +13,30 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include "alertgate/http_server.hpp"
 
 namespace alertgate::http {
 
+using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp,
+                                                boost::asio::io_context::executor_type>;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(HttpServer& server, boost::asio::ip::tcp::socket socket);
+  Session(HttpServer& server, Socket socket);
   ~Session();
 
   void start() { do_read(); }
   // Reactor thread: close now when idle, else after the response being prepared.
   void stop();
   void send(Response&& response);
+  // Reactor thread: closes the connection when it has waited on the client past `limit`.
+  void expire_if_idle(std::chrono::steady_clock::time_point now,
+                      std::chrono::steady_clock::duration limit);
 
  private:
+  enum class State { reading, handling, writing, closed };
   void do_read();
   void on_read(boost::beast::error_code ec);
   void dispatch();
@@ -35,16 +45,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void close();
 
   HttpServer& server_;
-  boost::beast::tcp_stream stream_;
+  Socket socket_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   Request request_;
   Response response_;
   std::size_t endpoint_ = 0;
-  std::chrono::steady_clock::time_point started_;
-  bool busy_ = false;      // a request is being handled or its answer written
+  std::chrono::steady_clock::time_point started_;  // request complete (for the histogram)
+  std::chrono::steady_clock::time_point waiting_since_;  // started reading or writing
+  State state_ = State::reading;
   bool stopping_ = false;
-  bool closed_ = false;
 };
 
 }  // namespace alertgate::http
