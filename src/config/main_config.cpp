@@ -1,0 +1,356 @@
+// Loading alertgate.yaml. kOptions below is the one place where every option is declared
+// with its type, default, bounds and description; the loader walks it, so a key missing
+// from it is an unknown key.
+#include "alertgate/main_config.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <system_error>
+#include <utility>
+
+#include "alertgate/yaml_reader.hpp"
+
+namespace alertgate {
+
+namespace {
+
+constexpr std::int64_t KiB = 1024;
+constexpr std::int64_t MiB = 1024 * KiB;
+constexpr std::int64_t kSecond = 1000;
+constexpr std::int64_t kMinute = 60 * kSecond;
+constexpr std::int64_t kHour = 60 * kMinute;
+
+// What a parsed value is applied with; only the member of the option's type is set.
+struct Value {
+  std::int64_t number = 0;
+  std::filesystem::path path;
+  std::vector<ListenAddress> listen;
+  LogLevel level = LogLevel::info;
+};
+
+struct Spec {
+  MainConfigOption info;
+  void (*apply)(MainConfig&, Value&);
+};
+
+// clang-format off
+const Spec kOptions[] = {
+  {{"listen", OptionType::listen, "127.0.0.1:9095", 0, 0,
+    "Addresses to accept HTTP on (host:port, or a list); host is an IP literal or localhost, "
+    "IPv6 in brackets ([::1]:9095); port 0 picks a free port."},
+   [](MainConfig& c, Value& v) { c.listen = std::move(v.listen); }},
+  {{"threads", OptionType::threads, "auto", 1, 256,
+    "Reactor threads (= shards); auto = one per CPU core."},
+   [](MainConfig& c, Value& v) { c.threads = static_cast<unsigned>(v.number); }},
+  {{"tenants_dir", OptionType::path, "tenants", 0, 0,
+    "Directory of tenant policy files (*.yaml, *.yml, *.json); relative to this file."},
+   [](MainConfig& c, Value& v) { c.tenants_dir = std::move(v.path); }},
+  {{"data_dir", OptionType::path, "data", 0, 0,
+    "Directory of the write-ahead log and the dead-letter store; relative to this file."},
+   [](MainConfig& c, Value& v) { c.data_dir = std::move(v.path); }},
+  {{"log_level", OptionType::log_level, "info", 0, 0,
+    "Least severe log level written: debug, info, warn or error."},
+   [](MainConfig& c, Value& v) { c.log_level = v.level; }},
+  {{"shutdown_timeout", OptionType::duration, "10s", kSecond, 10 * kMinute,
+    "On SIGTERM, how long in-flight alerts may drain to their sinks before exit."},
+   [](MainConfig& c, Value& v) { c.shutdown_timeout = std::chrono::milliseconds(v.number); }},
+  {{"resolve_timeout", OptionType::duration, "5m", kSecond, 24 * kHour,
+    "An alert without an end time counts as resolved after this long without an update."},
+   [](MainConfig& c, Value& v) { c.resolve_timeout = std::chrono::milliseconds(v.number); }},
+  {{"limits", OptionType::section, "", 0, 0, "Resource limits of the HTTP front end."},
+   nullptr},
+  {{"limits.max_body_bytes", OptionType::byte_size, "1MiB", KiB, 512 * MiB,
+    "Largest request body accepted; larger requests get 413."},
+   [](MainConfig& c, Value& v) { c.limits.max_body_bytes = static_cast<std::size_t>(v.number); }},
+  {{"limits.max_header_bytes", OptionType::byte_size, "16KiB", KiB, MiB,
+    "Largest request header block accepted; larger requests get 431."},
+   [](MainConfig& c, Value& v) { c.limits.max_header_bytes = static_cast<std::size_t>(v.number); }},
+  {{"limits.read_timeout", OptionType::duration, "30s", 100, kHour,
+    "Time a client has to send one whole request."},
+   [](MainConfig& c, Value& v) { c.limits.read_timeout = std::chrono::milliseconds(v.number); }},
+  {{"limits.max_connections", OptionType::count, "10000", 1, 1'000'000,
+    "Most client connections open at once, all listeners together."},
+   [](MainConfig& c, Value& v) { c.limits.max_connections = static_cast<std::size_t>(v.number); }},
+  {{"limits.max_queue_per_tenant", OptionType::count, "100000", 1, 10'000'000,
+    "Alerts waiting per tenant; beyond it the tenant's requests get 429."},
+   [](MainConfig& c, Value& v) {
+     c.limits.max_queue_per_tenant = static_cast<std::size_t>(v.number);
+   }},
+};
+// clang-format on
+
+constexpr std::array<std::string_view, 4> kLogLevels = {"debug", "info", "warn", "error"};
+
+std::string_view parent_of(std::string_view key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string_view::npos ? std::string_view{} : key.substr(0, dot);
+}
+std::string_view leaf_of(std::string_view key) {
+  const auto dot = key.rfind('.');
+  return dot == std::string_view::npos ? key : key.substr(dot + 1);
+}
+
+std::string quoted(std::string_view key) { return "\"" + std::string(key) + "\": "; }
+
+// Reads the value of one option into `out`; false (with an error) when it is wrong.
+bool read_value(YamlReader& reader, const YamlMap& map, const MainConfigOption& o, Value& out) {
+  const std::string_view key = leaf_of(o.key);
+  const YamlMap::Entry& entry = *map.find(key);
+  const YAML::Mark where = entry.value.IsNull() ? entry.key_mark : entry.value.Mark();
+  switch (o.type) {
+    case OptionType::listen: {
+      auto items = reader.get_string_list(map, key, true);
+      if (!items) return false;
+      if (items->empty()) {
+        reader.error(where, quoted(key) + "needs at least one address");
+        return false;
+      }
+      if (items->size() > 64) {
+        reader.error(where, quoted(key) + "more than 64 addresses");
+        return false;
+      }
+      bool ok = true;
+      for (const YamlString& item : *items) {
+        auto addr = parse_listen_address(item.text);
+        if (!addr) {
+          reader.error(item.mark, quoted(key) + addr.error().message);
+          ok = false;
+          continue;
+        }
+        const bool dup = std::any_of(out.listen.begin(), out.listen.end(), [&](const auto& a) {
+          return a.host == addr->host && a.port == addr->port && a.port != 0;
+        });
+        if (dup) {
+          reader.error(item.mark,
+                       quoted(key) + "duplicate address " + quote_for_message(item.text));
+          ok = false;
+          continue;
+        }
+        out.listen.push_back(std::move(addr.value()));
+      }
+      return ok;
+    }
+    case OptionType::threads: {
+      if (entry.value.IsScalar() && entry.value.Scalar() == "auto") {
+        out.number = 0;
+        return true;
+      }
+      auto n = reader.get_int(map, key, true, {o.min, o.max});
+      if (!n) return false;
+      out.number = *n;
+      return true;
+    }
+    case OptionType::path: {
+      auto s = reader.get_string(map, key, true);
+      if (!s) return false;
+      out.path = s->text;
+      return true;
+    }
+    case OptionType::log_level: {
+      auto s = reader.get_string(map, key, true);
+      if (!s) return false;
+      const auto it = std::find(kLogLevels.begin(), kLogLevels.end(), s->text);
+      if (it == kLogLevels.end()) {
+        reader.error(s->mark, quoted(key) + "unknown log level " + quote_for_message(s->text) +
+                                  " (use debug, info, warn or error)" +
+                                  did_you_mean(s->text, {kLogLevels.begin(), kLogLevels.end()}));
+        return false;
+      }
+      out.level = static_cast<LogLevel>(it - kLogLevels.begin());
+      return true;
+    }
+    case OptionType::duration: {
+      auto ms = reader.get_duration_ms(map, key, true, {o.min, o.max});
+      if (!ms) return false;
+      out.number = *ms;
+      return true;
+    }
+    case OptionType::byte_size: {
+      auto bytes = reader.get_byte_size(map, key, true, {o.min, o.max});
+      if (!bytes) return false;
+      out.number = *bytes;
+      return true;
+    }
+    case OptionType::count: {
+      auto n = reader.get_int(map, key, true, {o.min, o.max});
+      if (!n) return false;
+      out.number = *n;
+      return true;
+    }
+    case OptionType::section: break;
+  }
+  return false;
+}
+
+// Loads the options whose parent is `section` ("" = top level) from `map`.
+void load_section(YamlReader& reader, const YamlMap& map, std::string_view section,
+                  MainConfig& config) {
+  std::vector<std::string_view> allowed;
+  for (const Spec& s : kOptions) {
+    if (parent_of(s.info.key) == section) allowed.push_back(leaf_of(s.info.key));
+  }
+  reader.check_keys(map, allowed);
+  for (const Spec& s : kOptions) {
+    if (parent_of(s.info.key) != section) continue;
+    const YamlMap::Entry* entry = map.find(leaf_of(s.info.key));
+    if (entry == nullptr) continue;
+    if (s.info.type == OptionType::section) {
+      const std::string what = "\"" + std::string(s.info.key) + "\"";
+      if (auto sub = reader.map(entry->value, what, entry->key_mark)) {
+        load_section(reader, *sub, s.info.key, config);
+      }
+      continue;
+    }
+    Value value;
+    if (read_value(reader, map, s.info, value)) s.apply(config, value);
+  }
+}
+
+std::filesystem::path base_directory(const std::string& file) {
+  std::error_code ec;
+  std::filesystem::path base =
+      file.empty() ? std::filesystem::path() : std::filesystem::path(file).parent_path();
+  if (base.is_absolute()) return base;
+  const std::filesystem::path cwd = std::filesystem::current_path(ec);
+  return ec ? base : cwd / base;
+}
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::filesystem::path& p) {
+  return (p.is_absolute() ? p : base / p).lexically_normal();
+}
+
+Result<MainConfig, ConfigErrors> load(YamlReader& reader, std::string_view text) {
+  MainConfig config;
+  config.file = reader.file();
+  try {
+    auto doc = reader.parse(text);
+    if (!doc) return unexpected(reader.take_errors());
+    if (!doc->IsNull()) {  // an empty file means "all defaults"
+      if (auto root = reader.map(*doc, "config", YAML::Mark{}))
+        load_section(reader, *root, "", config);
+    }
+  } catch (const std::exception& e) {
+    reader.file_error(std::string("cannot load: ") + e.what());
+  } catch (...) {
+    reader.file_error("cannot load: unknown error");
+  }
+  if (!reader.ok()) return unexpected(reader.take_errors());
+  const std::filesystem::path base = base_directory(config.file);
+  config.tenants_dir = resolve(base, config.tenants_dir);
+  config.data_dir = resolve(base, config.data_dir);
+  if (config.tenants_dir == config.data_dir) {
+    reader.file_error("tenants_dir and data_dir must be different directories");
+    return unexpected(reader.take_errors());
+  }
+  return config;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+Result<MainConfig, ConfigErrors> load_main_config(std::string_view text, const std::string& file) {
+  YamlReader reader(file);
+  return load(reader, text);
+}
+
+Result<MainConfig, ConfigErrors> load_main_config_file(const std::filesystem::path& path) {
+  YamlReader reader(path.string());
+  auto text = reader.read_file(path);
+  if (!text) return unexpected(reader.take_errors());
+  return load(reader, *text);
+}
+
+Result<ListenAddress> parse_listen_address(std::string_view text) {
+  const std::string shown = quote_for_message(text);
+  ListenAddress out;
+  std::string_view port;
+  if (!text.empty() && text[0] == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos) {
+      return unexpected(Error{"missing ']' in " + shown + " (e.g. [::1]:9095)"});
+    }
+    out.host = std::string(text.substr(1, close - 1));
+    in6_addr addr6{};
+    if (inet_pton(AF_INET6, out.host.c_str(), &addr6) != 1) {
+      return unexpected(Error{"invalid IPv6 address in " + shown});
+    }
+    if (close + 1 == text.size()) {
+      return unexpected(Error{"missing port in " + shown + " (e.g. [::1]:9095)"});
+    }
+    if (text[close + 1] != ':') return unexpected(Error{"expected ':' after ']' in " + shown});
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+      return unexpected(Error{"missing port in " + shown + " (host:port, e.g. 127.0.0.1:9095)"});
+    }
+    out.host = std::string(text.substr(0, colon));
+    port = text.substr(colon + 1);
+    if (out.host.empty()) {
+      return unexpected(
+          Error{"missing host in " + shown + " (0.0.0.0 or [::] listens on every interface)"});
+    }
+    if (out.host.find(':') != std::string::npos) {
+      return unexpected(Error{"IPv6 addresses need brackets: " + shown + " (e.g. [::1]:9095)"});
+    }
+    in_addr addr4{};
+    if (out.host != "localhost" && inet_pton(AF_INET, out.host.c_str(), &addr4) != 1) {
+      return unexpected(Error{"host " + quote_for_message(out.host) +
+                              " must be an IP address or localhost (no DNS at start-up)"});
+    }
+  }
+  if (!all_digits(port)) {
+    return unexpected(Error{port.empty() ? "missing port in " + shown
+                                         : "invalid port " + quote_for_message(port)});
+  }
+  if (port.size() > 5 || std::stoul(std::string(port)) > 65535) {
+    return unexpected(
+        Error{"port " + std::string(port.substr(0, 12)) + " is out of range 0..65535"});
+  }
+  out.port = static_cast<std::uint16_t>(std::stoul(std::string(port)));
+  return out;
+}
+
+std::string_view to_string(LogLevel level) {
+  const auto i = static_cast<std::size_t>(level);
+  return i < kLogLevels.size() ? kLogLevels[i] : "info";
+}
+
+std::span<const MainConfigOption> main_config_options() {
+  static const std::vector<MainConfigOption> options = [] {
+    std::vector<MainConfigOption> v;
+    for (const Spec& s : kOptions) v.push_back(s.info);
+    return v;
+  }();
+  return options;
+}
+
+std::string_view to_string(OptionType type) {
+  switch (type) {
+    case OptionType::section: return "section";
+    case OptionType::listen: return "listen address list";
+    case OptionType::threads: return "auto or integer";
+    case OptionType::path: return "path";
+    case OptionType::log_level: return "log level";
+    case OptionType::duration: return "duration";
+    case OptionType::byte_size: return "byte size";
+    case OptionType::count: return "integer";
+  }
+  return "value";
+}
+
+std::string describe_bounds(const MainConfigOption& o) {
+  if (o.min == 0 && o.max == 0) return {};
+  switch (o.type) {
+    case OptionType::duration: return format_duration_ms(o.min) + ".." + format_duration_ms(o.max);
+    case OptionType::byte_size: return format_byte_size(o.min) + ".." + format_byte_size(o.max);
+    default: return std::to_string(o.min) + ".." + std::to_string(o.max);
+  }
+}
+
+}  // namespace alertgate
