@@ -17,6 +17,12 @@ if(NOT ALERTGATE_FUZZ)
   find_package(CLI11 REQUIRED)
   find_package(prometheus-cpp REQUIRED COMPONENTS core)
   pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+  # The daemon allocates on one reactor and frees on another (alerts cross to their home
+  # shard); jemalloc's thread caches handle that without glibc's arena locks and heap
+  # trimming. Not with sanitizers, which bring their own allocator.
+  if(NOT ALERTGATE_SANITIZE)
+    pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+  endif()
   if(ALERTGATE_TESTS)
     find_package(Catch2 2 REQUIRED)
   endif()

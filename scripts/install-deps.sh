@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries
   libboost-dev libsimdjson-dev librdkafka-dev libconcurrentqueue-dev libfmt-dev
   libcurl4-openssl-dev libyaml-cpp-dev libxxhash-dev libssl-dev libcli11-dev
-  libsystemd-dev prometheus-cpp-dev
+  libsystemd-dev prometheus-cpp-dev libjemalloc-dev
   # tests
   catch2 python3 curl prometheus python3-aiosmtpd kcat
   # benchmarks

@@ -28,7 +28,8 @@ BENCHMARK(BM_PrometheusCppCounter)->Threads(1)->Threads(2);
 
 void BM_ReactorCell(benchmark::State& state) {
   static alertgate::Metrics metrics({"t"}, {"other"}, 2, "bench");
-  auto& cell = metrics.reactor(static_cast<std::size_t>(state.thread_index())).tenant(0).received[0];
+  auto& cell =
+      metrics.reactor(static_cast<std::size_t>(state.thread_index())).tenant(0).received[0];
   for (auto _ : state) cell.add();
   state.SetItemsProcessed(state.iterations());
 }

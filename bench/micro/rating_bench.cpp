@@ -9,7 +9,9 @@ namespace {
 
 Alert sample() {
   Alert a;
-  a.labels = {{"alertname", "BenchAlert"}, {"instance", "host-1:9100"}, {"job", "node"},
+  a.labels = {{"alertname", "BenchAlert"},
+              {"instance", "host-1:9100"},
+              {"job", "node"},
               {"severity", "warning"}};
   a.severity_raw = "warning";
   return a;

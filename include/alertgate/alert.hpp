@@ -39,7 +39,7 @@ std::string_view to_string(SourceFormat f);
 
 struct Alert {
   // --- as decoded ---
-  LabelSet labels;       // at least one label
+  LabelSet labels;  // at least one label
   LabelSet annotations;
   TimePoint starts_at{};  // TimePoint{} = not given
   TimePoint ends_at{};    // TimePoint{} = not given (open-ended)
@@ -52,11 +52,11 @@ struct Alert {
   std::string tenant_id;
   Severity severity = Severity::warning;
   AlertStatus status = AlertStatus::firing;
-  std::uint8_t rating = 0;   // 0..100
+  std::uint8_t rating = 0;  // 0..100
   std::uint64_t fingerprint = 0;
-  std::string alert_id;      // unique, sortable by time (ULID)
+  std::string alert_id;  // unique, sortable by time (ULID)
   TimePoint received_at{};
-  std::string trace;         // W3C traceparent
+  std::string trace;  // W3C traceparent
 };
 
 }  // namespace alertgate

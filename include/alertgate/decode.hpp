@@ -25,12 +25,12 @@
 namespace alertgate {
 
 struct DecodeLimits {
-  std::size_t max_alerts = 10'000;            // per request
-  std::size_t max_labels = 128;               // per alert, also for annotations
+  std::size_t max_alerts = 10'000;  // per request
+  std::size_t max_labels = 128;     // per alert, also for annotations
   std::size_t max_label_name_bytes = 256;
   std::size_t max_label_value_bytes = 16 * 1024;
   std::size_t max_annotation_value_bytes = 64 * 1024;
-  std::size_t max_string_bytes = 16 * 1024;   // generatorURL, dedup_key, ...
+  std::size_t max_string_bytes = 16 * 1024;  // generatorURL, dedup_key, ...
 };
 
 struct DecodeError {
@@ -44,7 +44,7 @@ struct DecodeReport {
   std::size_t accepted = 0;  // alerts appended to `out`
   std::size_t rejected = 0;  // alerts left out (a body error counts as 1 when nothing decoded)
   std::vector<DecodeError> errors;
-  bool body_error = false;   // the body as a whole was unusable
+  bool body_error = false;  // the body as a whole was unusable
 };
 
 // PagerDuty Events v2 carries its credential and its dedup key in the body.
@@ -64,7 +64,9 @@ class Decoder {
 
   // Each takes the request body by reference because simdjson needs padding after the
   // data: the body's capacity may grow, its content does not change. Decoded alerts are
-  // appended to `out`. `now` fills defaults (e.g. a missing startsAt).
+  // appended to `out`. Missing times stay TimePoint{} (the enricher fills defaults); `now`
+  // is only used by PagerDuty `resolve` (ends_at = now). Rules and limits:
+  // src/ingest/README.md.
 
   // `POST /api/v2/alerts`: a JSON array of {labels, annotations, startsAt, endsAt,
   // generatorURL}. Unknown fields are ignored, as Alertmanager does.

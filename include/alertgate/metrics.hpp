@@ -44,7 +44,9 @@ inline constexpr std::array<double, 16> kLatencyBuckets{
 class HistogramCells {
  public:
   void observe(std::chrono::nanoseconds d) noexcept;
-  std::uint64_t bucket(std::size_t i) const noexcept { return buckets_[i].get(); }  // not cumulative
+  std::uint64_t bucket(std::size_t i) const noexcept {
+    return buckets_[i].get();
+  }  // not cumulative
   std::uint64_t count() const noexcept { return count_.get(); }
   double sum_seconds() const noexcept { return static_cast<double>(sum_ns_.get()) * 1e-9; }
 

@@ -74,13 +74,16 @@ class Enricher {
   // A fresh unique id (ULID) from this enricher's generator.
   std::string next_id(TimePoint now) { return ids_.next(now); }
 
-  // A W3C traceparent for a request: the given one when valid, else a new one.
-  std::string trace_for(std::string_view traceparent);
+  // A W3C traceparent for a request: the given one when valid, else a new one. The
+  // reference stays valid until the next call; enrich() recognises it and skips
+  // re-validating it for every alert of the request.
+  const std::string& trace_for(std::string_view traceparent);
 
  private:
   RatingSettings settings_;
   AlertIdGenerator ids_;
   std::mt19937_64 rng_;
+  std::string last_trace_;
 };
 
 // True for `00-<32 hex, not all 0>-<16 hex, not all 0>-<2 hex>` (W3C Trace Context).

@@ -32,7 +32,7 @@ class Deliverer {
 };
 
 struct ShardSettings {
-  std::size_t drain_budget = 256;            // alerts per tenant per turn
+  std::size_t drain_budget = 256;  // alerts per tenant per turn
   std::size_t max_queue_per_tenant = 100'000;
 };
 

@@ -28,7 +28,14 @@ namespace alertgate {
 using TokenDigest = std::array<std::uint8_t, 32>;  // SHA-256
 
 enum class DestinationType : std::uint8_t {
-  webhook, slack, pagerduty, opsgenie, telegram, email, kafka, log
+  webhook,
+  slack,
+  pagerduty,
+  opsgenie,
+  telegram,
+  email,
+  kafka,
+  log
 };
 std::string_view to_string(DestinationType t);
 std::optional<DestinationType> parse_destination_type(std::string_view text);

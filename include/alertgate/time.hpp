@@ -14,13 +14,15 @@ using Clock = std::chrono::system_clock;
 // Nanosecond resolution on libstdc++; covers years 1678..2262.
 using TimePoint = std::chrono::time_point<Clock, std::chrono::nanoseconds>;
 
-inline TimePoint now() { return std::chrono::time_point_cast<std::chrono::nanoseconds>(Clock::now()); }
+inline TimePoint now() {
+  return std::chrono::time_point_cast<std::chrono::nanoseconds>(Clock::now());
+}
 
 enum class TimeParse {
   ok,
-  unset,          // Go's zero time "0001-01-01T00:00:00Z": "no time given"
-  invalid,        // not RFC 3339
-  out_of_range,   // valid RFC 3339 but outside 1678..2262
+  unset,         // Go's zero time "0001-01-01T00:00:00Z": "no time given"
+  invalid,       // not RFC 3339
+  out_of_range,  // valid RFC 3339 but outside 1678..2262
 };
 
 struct ParsedTime {

@@ -98,7 +98,7 @@ IngestEndpoints::IngestEndpoints(const TenantDirectory& tenants, ShardSet& shard
 
 bool IngestEndpoints::submit(TenantIndex tenant, std::string_view traceparent) {
   const TimePoint received = now();
-  const std::string trace = enricher_.trace_for(traceparent);
+  const std::string& trace = enricher_.trace_for(traceparent);
   const std::string& tenant_id = tenants_.tenants[tenant].tenant_id;
   for (auto& a : batch_) enricher_.enrich(a, tenant_id, received, trace);
   return shards_.submit(tenant, batch_) == ShardSet::Submit::ok;

@@ -5,7 +5,8 @@
 
 namespace alertgate {
 
-Result<std::unique_ptr<LogDeliverer>> LogDeliverer::create(const std::vector<TenantPolicy>& tenants) {
+Result<std::unique_ptr<LogDeliverer>> LogDeliverer::create(
+    const std::vector<TenantPolicy>& tenants) {
   std::unique_ptr<LogDeliverer> d(new LogDeliverer(tenants));
   for (const auto& t : tenants) {
     for (const auto& rule : t.rules) {
@@ -16,7 +17,8 @@ Result<std::unique_ptr<LogDeliverer>> LogDeliverer::create(const std::vector<Ten
         }
         auto sink = LogSink::open(dest.path);
         if (!sink) {
-          return unexpected(Error{t.file + ": tenant " + t.tenant_id + ": " + sink.error().message});
+          return unexpected(
+              Error{t.file + ": tenant " + t.tenant_id + ": " + sink.error().message});
         }
         d->files_.emplace(dest.path, std::move(sink).value());
       }
@@ -32,7 +34,8 @@ Sink& LogDeliverer::sink_for(const Destination& d) {
 
 void LogDeliverer::deliver(TenantIndex tenant, std::span<Alert> batch, ReactorMetrics& metrics) {
   const TenantPolicy& policy = tenants_[tenant];
-  auto& counts = metrics.tenant(tenant).notifications[static_cast<std::size_t>(DestinationType::log)];
+  auto& counts =
+      metrics.tenant(tenant).notifications[static_cast<std::size_t>(DestinationType::log)];
   auto count = [&counts](const SinkResult& r, std::size_t n) {
     counts[static_cast<std::size_t>(r.outcome)].add(n);
     if (r.outcome != NotifyOutcome::delivered) {

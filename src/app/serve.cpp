@@ -34,9 +34,8 @@ void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready)
   r.endpoints.add(http::Verb::post, "/api/v2/alerts", [ingest](http::Request& q, http::Reply p) {
     ingest->alertmanager_v2(q, std::move(p));
   });
-  r.endpoints.add(http::Verb::post, "/v1/alerts", [ingest](http::Request& q, http::Reply p) {
-    ingest->native(q, std::move(p));
-  });
+  r.endpoints.add(http::Verb::post, "/v1/alerts",
+                  [ingest](http::Request& q, http::Reply p) { ingest->native(q, std::move(p)); });
   r.endpoints.add(http::Verb::post, "/v2/enqueue", [ingest](http::Request& q, http::Reply p) {
     ingest->pagerduty(q, std::move(p));
   });
@@ -126,9 +125,8 @@ int serve(MainConfig config, std::vector<TenantPolicy> tenant_list, const ServeO
   ShardSettings shard_settings;
   shard_settings.max_queue_per_tenant = config.limits.max_queue_per_tenant;
   ShardSet shards(contexts, tenant_ids, shard_settings, **deliverer, metrics);
-  metrics.set_queue_depth_source([&shards](std::size_t t) {
-    return shards.queue_depth(static_cast<TenantIndex>(t));
-  });
+  metrics.set_queue_depth_source(
+      [&shards](std::size_t t) { return shards.queue_depth(static_cast<TenantIndex>(t)); });
   metrics.set_ready_source([&ready] { return ready.load(std::memory_order_acquire); });
 
   RatingSettings rating;
@@ -212,7 +210,8 @@ int serve(MainConfig config, std::vector<TenantPolicy> tenant_list, const ServeO
   control.run();
 
   // Shutdown: stop accepting, let in-flight requests finish, drain the queues.
-  log::info("shutting down", {{"timeout_ms", static_cast<long long>(config.shutdown_timeout.count())}});
+  log::info("shutting down",
+            {{"timeout_ms", static_cast<long long>(config.shutdown_timeout.count())}});
   sd_notify(0, "STOPPING=1");
   ready.store(false, std::memory_order_release);
   for (auto& r : reactors) asio::post(r->io, [&r] { r->server->stop(); });
@@ -228,8 +227,8 @@ int serve(MainConfig config, std::vector<TenantPolicy> tenant_list, const ServeO
   const bool queues_done = wait_until([&] { return shards.total_depth() == 0; });
   for (auto& r : reactors) r->work.reset();
   if (!requests_done || !queues_done) {
-    log::warn("shutdown timeout reached", {{"open_connections", connections.load()},
-                                           {"queued_alerts", shards.total_depth()}});
+    log::warn("shutdown timeout reached",
+              {{"open_connections", connections.load()}, {"queued_alerts", shards.total_depth()}});
     for (auto& r : reactors) r->io.stop();
   }
   for (auto& r : reactors) r->thread.join();

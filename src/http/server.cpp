@@ -70,26 +70,25 @@ void HttpServer::sweep() {
 }
 
 void HttpServer::do_accept(std::size_t index) {
-  acceptors_[index]->async_accept(
-      io_, [this, index](boost::system::error_code ec, Socket socket) {
-        if (ec == asio::error::operation_aborted || stopping_) return;
-        if (!ec) {
-          const std::size_t open = connections_.fetch_add(1, std::memory_order_relaxed);
-          if (open >= settings_.max_connections) {
-            connections_.fetch_sub(1, std::memory_order_relaxed);
-            metrics_.connections_refused().add();
-            boost::system::error_code ignored;
-            socket.close(ignored);
-          } else {
-            socket.set_option(tcp::no_delay(true), ec);
-            std::make_shared<Session>(*this, std::move(socket))->start();
-          }
-        } else {
-          // EMFILE and friends: keep accepting; the next attempt may succeed.
-          log::warn("accept failed", {{"error", ec.message()}});
-        }
-        do_accept(index);
-      });
+  acceptors_[index]->async_accept(io_, [this, index](boost::system::error_code ec, Socket socket) {
+    if (ec == asio::error::operation_aborted || stopping_) return;
+    if (!ec) {
+      const std::size_t open = connections_.fetch_add(1, std::memory_order_relaxed);
+      if (open >= settings_.max_connections) {
+        connections_.fetch_sub(1, std::memory_order_relaxed);
+        metrics_.connections_refused().add();
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      } else {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<Session>(*this, std::move(socket))->start();
+      }
+    } else {
+      // EMFILE and friends: keep accepting; the next attempt may succeed.
+      log::warn("accept failed", {{"error", ec.message()}});
+    }
+    do_accept(index);
+  });
 }
 
 void HttpServer::stop() {

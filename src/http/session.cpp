@@ -40,10 +40,9 @@ void Session::do_read() {
   parser_->header_limit(static_cast<std::uint32_t>(server_.settings_.max_header_bytes));
   state_ = State::reading;
   waiting_since_ = std::chrono::steady_clock::now();
-  bhttp::async_read(socket_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                      self->on_read(ec);
-                    });
+  bhttp::async_read(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
 void Session::on_read(beast::error_code ec) {

@@ -19,8 +19,8 @@
 
 namespace alertgate::http {
 
-using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp,
-                                                boost::asio::io_context::executor_type>;
+using Socket =
+    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -51,7 +51,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Request request_;
   Response response_;
   std::size_t endpoint_ = 0;
-  std::chrono::steady_clock::time_point started_;  // request complete (for the histogram)
+  std::chrono::steady_clock::time_point started_;        // request complete (for the histogram)
   std::chrono::steady_clock::time_point waiting_since_;  // started reading or writing
   State state_ = State::reading;
   bool stopping_ = false;

@@ -110,10 +110,10 @@ std::string Metrics::render() const {
     out.push_back(std::move(f));
   }
   {
-    auto f = family("alertgate_start_time_seconds", "Unix time the process started.",
-                    MetricType::Gauge);
-    f.metric.push_back(gauge(
-        {}, std::chrono::duration<double>(start_time_.time_since_epoch()).count()));
+    auto f =
+        family("alertgate_start_time_seconds", "Unix time the process started.", MetricType::Gauge);
+    f.metric.push_back(
+        gauge({}, std::chrono::duration<double>(start_time_.time_since_epoch()).count()));
     out.push_back(std::move(f));
   }
   {
@@ -123,30 +123,29 @@ std::string Metrics::render() const {
     out.push_back(std::move(f));
   }
 
-  auto received = family("alertgate_alerts_received_total",
-                         "Alerts accepted at ingest, by tenant and wire format.",
-                         MetricType::Counter);
+  auto received =
+      family("alertgate_alerts_received_total",
+             "Alerts accepted at ingest, by tenant and wire format.", MetricType::Counter);
   auto rejected = family("alertgate_alerts_rejected_total",
                          "Alerts refused at ingest, by tenant and reason.", MetricType::Counter);
-  auto notifications = family("alertgate_notifications_total",
-                              "Delivery attempts, by tenant, destination type and outcome.",
-                              MetricType::Counter);
+  auto notifications =
+      family("alertgate_notifications_total",
+             "Delivery attempts, by tenant, destination type and outcome.", MetricType::Counter);
   auto depth = family("alertgate_tenant_queue_depth",
-                      "Alerts waiting in the tenant's queue on its home shard.",
-                      MetricType::Gauge);
+                      "Alerts waiting in the tenant's queue on its home shard.", MetricType::Gauge);
   for (std::size_t t = 0; t < tenant_ids_.size(); ++t) {
     const std::string& tenant = tenant_ids_[t];
     for (std::size_t fmt_i = 0; fmt_i < kSourceFormatCount; ++fmt_i) {
       const auto format = std::string(to_string(static_cast<SourceFormat>(fmt_i)));
-      received.metric.push_back(counter(
-          {{"format", format}, {"tenant", tenant}},
-          sum([&](const ReactorMetrics& r) { return r.tenant(t).received[fmt_i].get(); })));
+      received.metric.push_back(
+          counter({{"format", format}, {"tenant", tenant}},
+                  sum([&](const ReactorMetrics& r) { return r.tenant(t).received[fmt_i].get(); })));
     }
     for (std::size_t r_i = 0; r_i < kRejectReasonCount; ++r_i) {
       const auto reason = std::string(to_string(static_cast<RejectReason>(r_i)));
-      rejected.metric.push_back(counter(
-          {{"reason", reason}, {"tenant", tenant}},
-          sum([&](const ReactorMetrics& r) { return r.tenant(t).rejected[r_i].get(); })));
+      rejected.metric.push_back(
+          counter({{"reason", reason}, {"tenant", tenant}},
+                  sum([&](const ReactorMetrics& r) { return r.tenant(t).rejected[r_i].get(); })));
     }
     for (std::size_t d = 0; d < kDestinationTypeCount; ++d) {
       for (std::size_t o = 0; o < kNotifyOutcomeCount; ++o) {
@@ -177,7 +176,8 @@ std::string Metrics::render() const {
   for (std::size_t e = 0; e < endpoint_paths_.size(); ++e) {
     const std::string& path = endpoint_paths_[e];
     for (std::size_t s = 0; s < kStatusCodes.size(); ++s) {
-      const double v = sum([&](const ReactorMetrics& r) { return r.endpoint(e).requests[s].get(); });
+      const double v =
+          sum([&](const ReactorMetrics& r) { return r.endpoint(e).requests[s].get(); });
       if (v == 0) continue;
       requests.metric.push_back(counter({{"code", status_label(s)}, {"path", path}}, v));
     }
@@ -187,9 +187,9 @@ std::string Metrics::render() const {
     for (std::size_t b = 0; b <= kLatencyBuckets.size(); ++b) {
       cumulative += static_cast<std::uint64_t>(
           sum([&](const ReactorMetrics& r) { return r.endpoint(e).duration.bucket(b); }));
-      h.histogram.bucket.push_back(
-          {cumulative, b < kLatencyBuckets.size() ? kLatencyBuckets[b]
-                                                  : std::numeric_limits<double>::infinity()});
+      h.histogram.bucket.push_back({cumulative, b < kLatencyBuckets.size()
+                                                    ? kLatencyBuckets[b]
+                                                    : std::numeric_limits<double>::infinity()});
     }
     h.histogram.sample_count = cumulative;
     double total = 0;
@@ -201,8 +201,8 @@ std::string Metrics::render() const {
   out.push_back(std::move(duration));
 
   {
-    auto f = family("alertgate_http_connections_active", "Open client connections.",
-                    MetricType::Gauge);
+    auto f =
+        family("alertgate_http_connections_active", "Open client connections.", MetricType::Gauge);
     f.metric.push_back(
         gauge({}, sum([](const ReactorMetrics& r) { return r.connections_active().get(); })));
     out.push_back(std::move(f));

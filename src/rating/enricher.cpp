@@ -32,9 +32,13 @@ bool valid_traceparent(std::string_view t) {
 Enricher::Enricher(RatingSettings settings, std::uint64_t seed)
     : settings_(settings), ids_(seed), rng_(seed ^ 0x9e3779b97f4a7c15ULL) {}
 
-std::string Enricher::trace_for(std::string_view traceparent) {
-  if (valid_traceparent(traceparent)) return std::string(traceparent);
-  std::string out;
+const std::string& Enricher::trace_for(std::string_view traceparent) {
+  if (valid_traceparent(traceparent)) {
+    last_trace_.assign(traceparent);
+    return last_trace_;
+  }
+  std::string& out = last_trace_;
+  out.clear();
   out.reserve(55);
   out.append("00-");
   append_hex(out, rng_() | 1, 16);  // never all zero
@@ -60,7 +64,12 @@ void Enricher::enrich(Alert& alert, std::string_view tenant_id, TimePoint receiv
   alert.fingerprint = alert.dedup_key.empty() ? fingerprint(alert.labels)
                                               : fingerprint_of_dedup_key(alert.dedup_key);
   alert.alert_id = ids_.next(received_at);
-  alert.trace = trace_for(traceparent);
+  // The caller usually passes a trace from trace_for() for the whole request.
+  if (traceparent.data() == last_trace_.data() || valid_traceparent(traceparent)) {
+    alert.trace.assign(traceparent);
+  } else {
+    alert.trace = trace_for(traceparent);
+  }
 }
 
 }  // namespace alertgate

@@ -18,8 +18,8 @@ LogSink::LogSink(int fd, std::string target, bool owned)
 Result<std::unique_ptr<LogSink>> LogSink::open(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) {
-    return unexpected(Error{"cannot open log destination " + path.string() + ": " +
-                            std::strerror(errno)});
+    return unexpected(
+        Error{"cannot open log destination " + path.string() + ": " + std::strerror(errno)});
   }
   return std::unique_ptr<LogSink>(new LogSink(fd, path.string(), true));
 }

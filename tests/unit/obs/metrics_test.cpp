@@ -17,25 +17,27 @@ TEST_CASE("metrics: per-reactor cells are summed at render", "[obs]") {
   m.reactor(1).http_request(1, 404, 1us);
   m.set_queue_depth_source([](std::size_t t) { return t == 1 ? 17u : 0u; });
   const std::string text = m.render();
-  CHECK_THAT(text, Catch::Contains(
-                       "alertgate_alerts_received_total{format=\"alertmanager_v2\",tenant=\"t-1\"} 7"));
   CHECK_THAT(text,
-             Catch::Contains("alertgate_alerts_rejected_total{reason=\"invalid\",tenant=\"t-2\"} 2"));
+             Catch::Contains(
+                 "alertgate_alerts_received_total{format=\"alertmanager_v2\",tenant=\"t-1\"} 7"));
+  CHECK_THAT(text, Catch::Contains(
+                       "alertgate_alerts_rejected_total{reason=\"invalid\",tenant=\"t-2\"} 2"));
   CHECK_THAT(text, Catch::Contains(
                        "alertgate_http_requests_total{code=\"200\",path=\"/api/v2/alerts\"} 1"));
-  CHECK_THAT(text, Catch::Contains(
-                       "alertgate_http_requests_total{code=\"404\",path=\"other\"} 1"));
+  CHECK_THAT(text, Catch::Contains("alertgate_http_requests_total{code=\"404\",path=\"other\"} 1"));
   CHECK_THAT(text, Catch::Contains("alertgate_tenant_queue_depth{tenant=\"t-2\"} 17"));
   CHECK_THAT(text, Catch::Contains("alertgate_build_info{version=\"1.2.3\"} 1"));
   // Histogram: 300us falls in le=0.0005, 2ms in le=0.0025; buckets are cumulative.
+  CHECK_THAT(text, Catch::Contains("alertgate_http_request_duration_seconds_bucket{path=\"/api/v2/"
+                                   "alerts\",le=\"0.00025\"} 0"));
+  CHECK_THAT(text, Catch::Contains("alertgate_http_request_duration_seconds_bucket{path=\"/api/v2/"
+                                   "alerts\",le=\"0.0005\"} 1"));
+  CHECK_THAT(
+      text,
+      Catch::Contains(
+          "alertgate_http_request_duration_seconds_bucket{path=\"/api/v2/alerts\",le=\"+Inf\"} 2"));
   CHECK_THAT(text, Catch::Contains(
-      "alertgate_http_request_duration_seconds_bucket{path=\"/api/v2/alerts\",le=\"0.00025\"} 0"));
-  CHECK_THAT(text, Catch::Contains(
-      "alertgate_http_request_duration_seconds_bucket{path=\"/api/v2/alerts\",le=\"0.0005\"} 1"));
-  CHECK_THAT(text, Catch::Contains(
-      "alertgate_http_request_duration_seconds_bucket{path=\"/api/v2/alerts\",le=\"+Inf\"} 2"));
-  CHECK_THAT(text, Catch::Contains(
-      "alertgate_http_request_duration_seconds_count{path=\"/api/v2/alerts\"} 2"));
+                       "alertgate_http_request_duration_seconds_count{path=\"/api/v2/alerts\"} 2"));
 }
 
 TEST_CASE("metrics: label values are escaped", "[obs]") {

@@ -19,7 +19,8 @@ struct RecordingDeliverer final : Deliverer {
 
 std::vector<Alert> alerts(const std::string& prefix, int n) {
   std::vector<Alert> out(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) out[static_cast<std::size_t>(i)].labels = {{"alertname", prefix + std::to_string(i)}};
+  for (int i = 0; i < n; ++i)
+    out[static_cast<std::size_t>(i)].labels = {{"alertname", prefix + std::to_string(i)}};
   return out;
 }
 
@@ -61,7 +62,7 @@ TEST_CASE("shard: a full tenant queue refuses the whole batch", "[shard]") {
   CHECK(shards.submit(0, five) == ShardSet::Submit::ok);
   auto four = alerts("y", 4);
   CHECK(shards.submit(0, four) == ShardSet::Submit::queue_full);
-  CHECK(four.front().labels.size() == 1);  // nothing moved out
+  CHECK(four.front().labels.size() == 1);                 // nothing moved out
   CHECK(shards.submit(1, four) == ShardSet::Submit::ok);  // other tenant unaffected
 }
 
@@ -81,8 +82,8 @@ TEST_CASE("shard: a flooded tenant does not hold back another tenant", "[shard]"
   std::size_t before = 0;
   while (true) {
     REQUIRE(io.run_one() == 1);
-    const auto it = std::find_if(d.seen.begin(), d.seen.end(),
-                                 [](const auto& p) { return p.first == 1; });
+    const auto it =
+        std::find_if(d.seen.begin(), d.seen.end(), [](const auto& p) { return p.first == 1; });
     if (it != d.seen.end()) {
       before = static_cast<std::size_t>(it - d.seen.begin());
       break;
