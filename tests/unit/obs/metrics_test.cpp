@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <string>
 #include <thread>
 
 #include "alertgate/metrics.hpp"
@@ -48,14 +50,28 @@ TEST_CASE("metrics: label values are escaped", "[obs]") {
 
 TEST_CASE("metrics: a scrape during writes sees monotonic counters", "[obs]") {
   Metrics m({"t"}, {"/x"}, 1, "v");
-  std::atomic<bool> stop{false};
+  constexpr std::uint64_t kWrites = 200'000;
+  const std::string series = "alertgate_alerts_received_total{format=\"native\",tenant=\"t\"} ";
+  auto scraped = [&] {
+    const std::string text = m.render();
+    const auto at = text.find(series);
+    REQUIRE(at != std::string::npos);
+    return std::stod(text.substr(at + series.size()));
+  };
+  std::atomic<bool> started{false};
   std::thread writer([&] {
-    for (int i = 0; i < 200'000 && !stop; ++i) m.reactor(0).tenant(0).received[1].add();
+    started = true;
+    for (std::uint64_t i = 0; i < kWrites; ++i) m.reactor(0).tenant(0).received[1].add();
   });
-  for (int i = 0; i < 20; ++i) CHECK_FALSE(m.render().empty());
-  stop = true;
+  while (!started) std::this_thread::yield();
+  double last = 0;
+  for (int i = 0; i < 50; ++i) {
+    const double now = scraped();
+    CHECK(now >= last);
+    last = now;
+  }
   writer.join();
-  CHECK(m.reactor(0).tenant(0).received[1].get() > 0);
+  CHECK(scraped() == static_cast<double>(kWrites));
 }
 
 TEST_CASE("metrics: unknown status codes count as other", "[obs]") {
