@@ -28,9 +28,9 @@ struct DecodeLimits {
   std::size_t max_alerts = 10'000;  // per request
   std::size_t max_labels = 128;     // per alert, also for annotations
   std::size_t max_label_name_bytes = 256;
-  std::size_t max_label_value_bytes = 16 * 1024;
-  std::size_t max_annotation_value_bytes = 64 * 1024;
-  std::size_t max_string_bytes = 16 * 1024;  // generatorURL, dedup_key, ...
+  std::size_t max_label_value_bytes = std::size_t{16} * 1024;
+  std::size_t max_annotation_value_bytes = std::size_t{64} * 1024;
+  std::size_t max_string_bytes = std::size_t{16} * 1024;  // generatorURL, routing_key, ...
 };
 
 struct DecodeError {
