@@ -62,6 +62,43 @@ class Cli(unittest.TestCase):
             logs = [l for l in d.log_lines() if l["msg"] == "listening"]
             self.assertEqual(logs[0]["port"], d.port)
 
+    def test_example_config_serves(self):
+        """What `make run` starts: the example config, its demo tenants and tokens."""
+        import json
+        import signal
+        import time
+        d = tempfile.mkdtemp()
+        port_file = os.path.join(d, "port")
+        out_path = os.path.join(d, "stdout")
+        with open(out_path, "wb") as out:
+            proc = subprocess.Popen(
+                [BIN, "serve", "--config", os.path.join(SOURCE_DIR, "config/alertgate.yaml"),
+                 "--listen", "127.0.0.1:0", "--port-file", port_file],
+                stdout=out, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while not os.path.exists(port_file) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            with open(port_file) as f:
+                port = int(f.read())
+            import http.client
+            for token, name in (("demo-token", "DemoAlert"), ("demo-token-t1024", "SeedAlert")):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("POST", "/api/v2/alerts",
+                             body=json.dumps([{"labels": {"alertname": name, "severity": "crit"}}]),
+                             headers={"Authorization": "Bearer " + token,
+                                      "Content-Type": "application/json"})
+                self.assertEqual(conn.getresponse().status, 200)
+                conn.close()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(timeout=20), 0)
+        with open(out_path) as f:
+            got = {a["labels"]["alertname"]: a for a in map(json.loads, f)}
+        self.assertEqual(got["DemoAlert"]["tenant_id"], "demo")
+        self.assertEqual(got["SeedAlert"]["tenant_id"], "t-1024")
+        self.assertEqual(got["SeedAlert"]["severity"], "critical")
+
     def test_ipv6_loopback(self):
         d = Daemon(args=["--listen", "[::1]:0"])
         d.start(wait_ready=False)
