@@ -71,6 +71,7 @@ inline constexpr std::array<unsigned, 16> kStatusCodes{200, 202, 204, 400, 401, 
 struct TenantCells {
   std::array<Cell, kSourceFormatCount> received;
   std::array<Cell, kRejectReasonCount> rejected;
+  Cell throttled_requests;  // 429 before decoding: the alerts were never counted
   std::array<std::array<Cell, kNotifyOutcomeCount>, kDestinationTypeCount> notifications;
 };
 

@@ -56,6 +56,11 @@ class ShardSet {
 
   // Any thread; approximate under concurrent use.
   std::uint64_t queue_depth(TenantIndex tenant) const;
+  // Any thread: true from the moment submit() refused a batch of the tenant until its
+  // queue has drained below half of max_queue_per_tenant. Ingest answers 429 before
+  // decoding while it is true: under overload, decoding batches that would be refused
+  // only takes CPU from the shard that is draining.
+  bool queue_full(TenantIndex tenant) const;
   std::uint64_t total_depth() const;
 
  private:

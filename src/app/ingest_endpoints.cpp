@@ -77,10 +77,9 @@ http::Response unauthorized(std::string_view message) {
   return res;
 }
 
-http::Response queue_full(std::size_t count) {
-  auto res = http::json_error(
-      429, "queue_full",
-      fmt::format("the tenant's queue is full; {} alerts not accepted, retry later", count));
+http::Response queue_full_response() {
+  auto res = http::json_error(429, "queue_full",
+                              "the tenant's queue is full; nothing was accepted, retry later");
   res.set(bhttp::field::retry_after, "1");
   return res;
 }
@@ -118,6 +117,12 @@ void IngestEndpoints::ingest_batch(http::Request& req, http::Reply reply, Source
   if (!token) return reply.send(unauthorized("missing bearer token (Authorization: Bearer …)"));
   const auto tenant = tenants_.tokens.find(*token);
   if (!tenant) return reply.send(unauthorized("unknown bearer token"));
+  if (shards_.queue_full(*tenant)) {
+    // Refuse before decoding: under overload, work spent on a batch we cannot queue
+    // would only slow the shard that is draining.
+    metrics_.tenant(*tenant).throttled_requests.add();
+    return reply.send(queue_full_response());
+  }
 
   batch_.clear();
   const DecodeReport report = format == SourceFormat::alertmanager_v2
@@ -128,7 +133,7 @@ void IngestEndpoints::ingest_batch(http::Request& req, http::Reply reply, Source
   const std::size_t accepted = batch_.size();
   if (accepted != 0 && !submit(*tenant, traceparent(req))) {
     cells.rejected[static_cast<std::size_t>(RejectReason::queue_full)].add(accepted);
-    return reply.send(queue_full(accepted));
+    return reply.send(queue_full_response());
   }
   cells.received[static_cast<std::size_t>(format)].add(accepted);
 
@@ -173,7 +178,7 @@ void IngestEndpoints::pagerduty(http::Request& req, http::Reply reply) {
   }
   if (!batch_.empty() && !submit(*tenant, traceparent(req))) {
     cells.rejected[static_cast<std::size_t>(RejectReason::queue_full)].add(batch_.size());
-    return reply.send(queue_full(batch_.size()));
+    return reply.send(queue_full_response());
   }
   cells.received[static_cast<std::size_t>(SourceFormat::pagerduty)].add(batch_.size());
   std::string body = "{\"status\":\"success\",\"message\":\"Event processed\",\"dedup_key\":";

@@ -131,6 +131,10 @@ std::string Metrics::render() const {
   auto notifications =
       family("alertgate_notifications_total",
              "Delivery attempts, by tenant, destination type and outcome.", MetricType::Counter);
+  auto throttled = family("alertgate_tenant_requests_throttled_total",
+                          "Requests answered 429 before decoding because the tenant's queue was "
+                          "full.",
+                          MetricType::Counter);
   auto depth = family("alertgate_tenant_queue_depth",
                       "Alerts waiting in the tenant's queue on its home shard.", MetricType::Gauge);
   for (std::size_t t = 0; t < tenant_ids_.size(); ++t) {
@@ -159,12 +163,16 @@ std::string Metrics::render() const {
                     v));
       }
     }
+    throttled.metric.push_back(counter({{"tenant", tenant}}, sum([&](const ReactorMetrics& r) {
+                                         return r.tenant(t).throttled_requests.get();
+                                       })));
     depth.metric.push_back(
         gauge({{"tenant", tenant}}, queue_depth_ ? static_cast<double>(queue_depth_(t)) : 0));
   }
   out.push_back(std::move(received));
   out.push_back(std::move(rejected));
   out.push_back(std::move(notifications));
+  out.push_back(std::move(throttled));
   out.push_back(std::move(depth));
 
   auto requests = family("alertgate_http_requests_total", "HTTP requests, by path and status code.",

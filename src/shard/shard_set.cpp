@@ -15,6 +15,7 @@ std::size_t home_shard_of(std::string_view tenant_id, std::size_t shards) {
 
 struct ShardSet::TenantQueue {
   moodycamel::ConcurrentQueue<Alert> queue;
+  std::atomic<bool> throttled{false};  // see queue_full()
 };
 
 struct ShardSet::Shard {
@@ -52,8 +53,12 @@ std::size_t ShardSet::home_shard(TenantIndex tenant) const { return home_[tenant
 
 ShardSet::Submit ShardSet::submit(TenantIndex tenant, std::span<Alert> alerts) {
   if (alerts.empty()) return Submit::ok;
-  auto& q = queues_[tenant]->queue;
-  if (q.size_approx() + alerts.size() > settings_.max_queue_per_tenant) return Submit::queue_full;
+  TenantQueue& tq = *queues_[tenant];
+  auto& q = tq.queue;
+  if (q.size_approx() + alerts.size() > settings_.max_queue_per_tenant) {
+    tq.throttled.store(true, std::memory_order_relaxed);
+    return Submit::queue_full;
+  }
   q.enqueue_bulk(std::make_move_iterator(alerts.begin()), alerts.size());
   Shard& s = *shards_[home_[tenant]];
   // One post per submit at most, none while a drain is already pending.
@@ -71,9 +76,10 @@ void ShardSet::drain(Shard& s) {
   const std::size_t n = s.tenants.size();
   for (std::size_t i = 0; i < n; ++i) {
     const TenantIndex t = s.tenants[(s.next + i) % n];
-    auto& q = queues_[t]->queue;
-    const std::size_t got = q.try_dequeue_bulk(s.buffer.begin(), settings_.drain_budget);
+    TenantQueue& tq = *queues_[t];
+    const std::size_t got = tq.queue.try_dequeue_bulk(s.buffer.begin(), settings_.drain_budget);
     if (got == 0) continue;
+
     deliverer_->deliver(t, std::span<Alert>(s.buffer.data(), got), *s.metrics);
     if (got == settings_.drain_budget) more = true;
   }
@@ -86,6 +92,16 @@ void ShardSet::drain(Shard& s) {
 
 std::uint64_t ShardSet::queue_depth(TenantIndex tenant) const {
   return queues_[tenant]->queue.size_approx();
+}
+
+bool ShardSet::queue_full(TenantIndex tenant) const {
+  TenantQueue& tq = *queues_[tenant];
+  if (!tq.throttled.load(std::memory_order_relaxed)) return false;
+  if (tq.queue.size_approx() < settings_.max_queue_per_tenant / 2) {
+    tq.throttled.store(false, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
 }
 
 std::uint64_t ShardSet::total_depth() const {

@@ -43,6 +43,20 @@ class Limits(unittest.TestCase):
             self.assertLess(time.monotonic() - started, 5)
             s.close()
 
+    def test_queue_full_answers_429(self):
+        with Daemon(config_extra="limits:\n  max_queue_per_tenant: 5\n") as d:
+            batch = [{"labels": {"alertname": f"q{i}"}} for i in range(10)]
+            status, body, hdrs = d.post_json("/api/v2/alerts", batch)
+            self.assertEqual(status, 429)
+            self.assertEqual(body["error"], "queue_full")
+            self.assertEqual(hdrs["retry-after"], "1")
+            self.assertEqual(d.metric("alertgate_alerts_rejected_total", tenant="acme",
+                                      reason="queue_full"), 10)
+            # Nothing of the refused batch was queued, and smaller batches still go in.
+            status, body, _ = d.post_json("/api/v2/alerts", batch[:3])
+            self.assertEqual(status, 200)
+            wait_for(lambda: len(d.delivered()) == 3, what="3 alerts delivered")
+
     def test_too_many_alerts_in_one_request(self):
         with Daemon() as d:
             batch = [{"labels": {"alertname": f"a{i}"}} for i in range(10_001)]

@@ -64,6 +64,30 @@ TEST_CASE("shard: a full tenant queue refuses the whole batch", "[shard]") {
   CHECK(shards.submit(0, four) == ShardSet::Submit::queue_full);
   CHECK(four.front().labels.size() == 1);                 // nothing moved out
   CHECK(shards.submit(1, four) == ShardSet::Submit::ok);  // other tenant unaffected
+  CHECK(shards.queue_full(0));
+  CHECK_FALSE(shards.queue_full(1));
+}
+
+TEST_CASE("shard: throttling lasts until the queue drained below half", "[shard]") {
+  boost::asio::io_context io;
+  Metrics metrics({"a"}, {"other"}, 1, "v");
+  RecordingDeliverer d;
+  ShardSettings s;
+  s.max_queue_per_tenant = 8;
+  s.drain_budget = 2;
+  ShardSet shards({&io}, {"a"}, s, d, metrics);
+  auto eight = alerts("x", 8);
+  REQUIRE(shards.submit(0, eight) == ShardSet::Submit::ok);
+  CHECK_FALSE(shards.queue_full(0));  // at the limit, but nothing refused yet
+  auto one = alerts("y", 1);
+  REQUIRE(shards.submit(0, one) == ShardSet::Submit::queue_full);
+  CHECK(shards.queue_full(0));
+  io.run_one();  // 6 left
+  CHECK(shards.queue_full(0));
+  io.run_one();  // 4 left: not below half yet
+  CHECK(shards.queue_full(0));
+  io.run_one();  // 2 left
+  CHECK_FALSE(shards.queue_full(0));
 }
 
 TEST_CASE("shard: a flooded tenant does not hold back another tenant", "[shard]") {
