@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   }
   log::set_level(config.log_level);
   try {
-    return serve(std::move(config), std::move(tenants.tenants), ServeOptions{port_file});
+    return serve(config, std::move(tenants.tenants), ServeOptions{port_file});
   } catch (const std::exception& e) {
     log::error("fatal", {{"error", e.what()}});
     return 1;

@@ -19,6 +19,6 @@ struct ServeOptions {
 };
 
 // Runs until a stop signal; returns the process exit code (0 after a clean shutdown).
-int serve(MainConfig config, std::vector<TenantPolicy> tenants, const ServeOptions& options);
+int serve(const MainConfig& config, std::vector<TenantPolicy> tenants, const ServeOptions& options);
 
 }  // namespace alertgate

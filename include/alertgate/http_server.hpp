@@ -86,8 +86,8 @@ class EndpointTable {
 };
 
 struct ServerSettings {
-  std::size_t max_body_bytes = 1024 * 1024;
-  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   std::size_t max_connections = 10'000;
 };

@@ -90,7 +90,8 @@ bool write_port_file(const std::filesystem::path& path, unsigned short port) {
 
 }  // namespace
 
-int serve(MainConfig config, std::vector<TenantPolicy> tenant_list, const ServeOptions& options) {
+int serve(const MainConfig& config, std::vector<TenantPolicy> tenant_list,
+          const ServeOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
   const unsigned threads =
       config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());

@@ -15,14 +15,15 @@ void Reply::send(Response&& response) { session_->send(std::move(response)); }
 namespace {
 // Beast reads at most the buffer's free capacity (and at least 512 bytes) per call: start
 // with room for a typical batch so a 20 KB body is one recv, not forty.
-constexpr std::size_t kInitialReadCapacity = 64 * 1024;
+constexpr std::size_t kInitialReadCapacity = std::size_t{64} * 1024;
 }  // namespace
 
 Session::Session(HttpServer& server, Socket socket)
     // Bounded read buffer: one request's header and body plus some pipelined bytes.
     : server_(server),
       socket_(std::move(socket)),
-      buffer_(server.settings_.max_header_bytes + server.settings_.max_body_bytes + 64 * 1024) {
+      buffer_(server.settings_.max_header_bytes + server.settings_.max_body_bytes +
+              kInitialReadCapacity) {
   buffer_.reserve(std::min(kInitialReadCapacity, buffer_.max_size()));
   server_.sessions_.insert(this);
   server_.metrics_.connections_active().add();
