@@ -3,10 +3,9 @@
 
 import os
 import subprocess
-import tempfile
 import unittest
 
-from agtest import BIN, SOURCE_DIR, Daemon
+from agtest import BIN, SOURCE_DIR, Daemon, temp_dir
 
 
 def run(*args):
@@ -25,7 +24,7 @@ class Cli(unittest.TestCase):
         self.assertIn("ok", r.stdout)
 
     def test_check_config_reports_every_problem_with_position(self):
-        d = tempfile.mkdtemp()
+        d = temp_dir()
         os.mkdir(os.path.join(d, "tenants"))
         with open(os.path.join(d, "alertgate.yaml"), "w") as f:
             f.write("listen: [\"127.0.0.1:0\"]\ntenants_dir: tenants\nthreads: 0\nlimit:\n  x: 1\n")
@@ -35,7 +34,7 @@ class Cli(unittest.TestCase):
         self.assertRegex(r.stderr, r"alertgate\.yaml:4:1: .*limit")  # unknown key
 
     def test_check_config_bad_tenant(self):
-        d = tempfile.mkdtemp()
+        d = temp_dir()
         os.mkdir(os.path.join(d, "tenants"))
         with open(os.path.join(d, "alertgate.yaml"), "w") as f:
             f.write("tenants_dir: tenants\n")
@@ -47,7 +46,7 @@ class Cli(unittest.TestCase):
         self.assertRegex(r.stderr, r"t1\.yaml:5:\d+: .*slak")
 
     def test_serve_refuses_bad_config(self):
-        d = tempfile.mkdtemp()
+        d = temp_dir()
         path = os.path.join(d, "alertgate.yaml")
         with open(path, "w") as f:
             f.write("threads: many\n")
@@ -67,7 +66,7 @@ class Cli(unittest.TestCase):
         import json
         import signal
         import time
-        d = tempfile.mkdtemp()
+        d = temp_dir()
         port_file = os.path.join(d, "port")
         out_path = os.path.join(d, "stdout")
         with open(out_path, "wb") as out:

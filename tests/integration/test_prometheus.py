@@ -5,10 +5,9 @@ import os
 import shutil
 import socket
 import subprocess
-import tempfile
 import unittest
 
-from agtest import Daemon, wait_for
+from agtest import Daemon, temp_dir, wait_for
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 
@@ -23,7 +22,7 @@ class PrometheusClient(unittest.TestCase):
     @unittest.skipUnless(os.path.exists(PROMETHEUS), "prometheus not installed")
     def test_prometheus_alert_arrives(self):
         with Daemon(tenants={"prom": ["prom-token"]}) as d:
-            work = tempfile.mkdtemp(prefix="prom-")
+            work = temp_dir(prefix="prom-")
             with open(os.path.join(work, "rules.yml"), "w") as f:
                 f.write("groups:\n  - name: always\n    interval: 1s\n    rules:\n"
                         "      - alert: AlwaysFiring\n        expr: vector(1)\n"

@@ -1,11 +1,13 @@
 """Helpers for integration tests: run the real alertgate binary on loopback, talk HTTP to
 it, read its metrics and its `log` destination output. Python stdlib only."""
 
+import atexit
 import hashlib
 import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -13,6 +15,24 @@ import time
 
 BIN = os.environ.get("ALERTGATE_BIN", "build/alertgate")
 SOURCE_DIR = os.environ.get("ALERTGATE_SOURCE_DIR", ".")
+
+
+_TEMP_DIRS = []
+
+
+@atexit.register
+def _remove_temp_dirs():
+    # AG_KEEP_TMP=1 keeps config, stdout and stderr of every daemon for a post-mortem.
+    if not os.environ.get("AG_KEEP_TMP"):
+        for d in _TEMP_DIRS:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def temp_dir(prefix="alertgate-test-"):
+    """A temporary directory removed when the test process exits."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    _TEMP_DIRS.append(d)
+    return d
 
 
 def sha256_token(token):
@@ -41,7 +61,7 @@ class Daemon:
     """An alertgate process with its own config directory, listening on 127.0.0.1:0."""
 
     def __init__(self, tenants=None, config_extra="", threads=2, args=()):
-        self.dir = tempfile.mkdtemp(prefix="alertgate-test-")
+        self.dir = temp_dir()
         tenants_dir = os.path.join(self.dir, "tenants")
         os.mkdir(tenants_dir)
         tenants = tenants if tenants is not None else {"acme": ["acme-token"]}
