@@ -6,6 +6,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <memory>
+
 namespace alertgate {
 
 namespace {
@@ -22,10 +24,17 @@ bool is_blank(char c) { return c == ' ' || c == '\t'; }
 }  // namespace
 
 TokenDigest sha256(std::string_view data) {
+  // Runs once per request. OpenSSL 3's one-shot EVP_Digest(EVP_sha256()) fetches the
+  // algorithm (a global read lock) and allocates a context every call: 278 ns here. A
+  // digest fetched once and a context per thread: 75 ns.
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
+      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   TokenDigest out{};
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &size, EVP_sha256(), nullptr) != 1 ||
-      size != out.size()) {
+  if (md == nullptr || ctx == nullptr || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), out.data(), &size) != 1 || size != out.size()) {
     std::abort();  // only fails when OpenSSL itself is broken
   }
   return out;
