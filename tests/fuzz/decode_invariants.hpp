@@ -2,6 +2,8 @@
 // fuzz targets; a violation aborts so libFuzzer records the input.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -90,6 +92,30 @@ inline bool same(const DecodeReport& a, const DecodeReport& b) {
       return false;
   }
   return true;
+}
+
+// One fuzz input through a batch decoder (`method` is &Decoder::alertmanager_v2 or
+// &Decoder::native): the body is left unchanged, the report and alerts keep their
+// invariants, and a reused decoder answers the same the second time.
+using BatchDecode = DecodeReport (Decoder::*)(std::string&, TimePoint, std::vector<Alert>&);
+inline int run_batch_decoder(const std::uint8_t* data, std::size_t size, BatchDecode method,
+                             SourceFormat format) {
+  static Decoder decoder;  // reused across inputs, as on a reactor
+  const TimePoint now = parse_rfc3339("2026-08-20T12:00:00Z").value;
+  const std::string original(reinterpret_cast<const char*>(data), size);
+
+  std::string body = original;
+  std::vector<Alert> out(1);  // decoders append
+  const DecodeReport r = (decoder.*method)(body, now, out);
+  AG_FUZZ_CHECK(body == original);
+  check_report(r, original, out, 1, format);
+
+  std::string again = original;
+  std::vector<Alert> out2;
+  const DecodeReport r2 = (decoder.*method)(again, now, out2);
+  AG_FUZZ_CHECK(same(r, r2));
+  AG_FUZZ_CHECK(out2.size() == r.accepted);
+  return 0;
 }
 
 }  // namespace alertgate::fuzz
