@@ -44,10 +44,15 @@ void LogDeliverer::deliver(TenantIndex tenant, std::span<Alert> batch, ReactorMe
   };
   // Runs of alerts that take the same rule go out in one write.
   std::size_t begin = 0;
+  const Rule* next_rule = batch.empty() ? nullptr : match_rule(policy, batch[0]);
   while (begin < batch.size()) {
-    const Rule* rule = match_rule(policy, batch[begin]);
+    const Rule* rule = next_rule;
     std::size_t end = begin + 1;
-    while (end < batch.size() && match_rule(policy, batch[end]) == rule) ++end;
+    // Each alert's rule is evaluated once; the first one of another rule starts the next run.
+    for (; end < batch.size(); ++end) {
+      next_rule = match_rule(policy, batch[end]);
+      if (next_rule != rule) break;
+    }
     const std::span<const Alert> run(batch.data() + begin, end - begin);
     bool delivered = false;
     if (rule != nullptr) {

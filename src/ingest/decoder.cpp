@@ -151,41 +151,44 @@ void decode_single(JsonReader& r, od::document& doc, AlertFn decode, std::vector
 
 }  // namespace
 
-DecodeReport Decoder::alertmanager_v2(std::string& body, TimePoint /*now*/,
-                                      std::vector<Alert>& out) {
+namespace {
+
+// The two batch formats: open the body, then an array of alerts, or (native only) one alert
+// object at the root. `expected` names the allowed roots in the error.
+DecodeReport decode_alerts(std::string& body, od::parser& parser, const DecodeLimits& limits,
+                           ingest::Scratch& scratch, AlertFn decode, bool allow_object,
+                           std::string_view expected, std::vector<Alert>& out) {
   DecodeReport report;
   ingest::pad(body);
-  JsonReader r(body, impl_->limits, report, impl_->scratch);
+  JsonReader r(body, limits, report, scratch);
   od::document doc;
   od::json_type type;
-  if (!ingest::open_body(body, impl_->parser, r, doc, type)) {
+  if (!ingest::open_body(body, parser, r, doc, type)) {
     body_failed(report);
-  } else if (type != od::json_type::array) {
-    ingest::wrong_root_type(r, "a JSON array of alerts");
-    body_failed(report);
+  } else if (type == od::json_type::array) {
+    decode_array(r, doc, decode, out);
+  } else if (allow_object && type == od::json_type::object) {
+    decode_single(r, doc, decode, out);
   } else {
-    decode_array(r, doc, ingest::decode_am_v2_alert, out);
+    ingest::wrong_root_type(r, expected);
+    body_failed(report);
   }
   return report;
 }
 
+}  // namespace
+
+DecodeReport Decoder::alertmanager_v2(std::string& body, TimePoint /*now*/,
+                                      std::vector<Alert>& out) {
+  return decode_alerts(body, impl_->parser, impl_->limits, impl_->scratch,
+                       ingest::decode_am_v2_alert, /*allow_object=*/false, "a JSON array of alerts",
+                       out);
+}
+
 DecodeReport Decoder::native(std::string& body, TimePoint /*now*/, std::vector<Alert>& out) {
-  DecodeReport report;
-  ingest::pad(body);
-  JsonReader r(body, impl_->limits, report, impl_->scratch);
-  od::document doc;
-  od::json_type type;
-  if (!ingest::open_body(body, impl_->parser, r, doc, type)) {
-    body_failed(report);
-  } else if (type == od::json_type::array) {
-    decode_array(r, doc, ingest::decode_native_alert, out);
-  } else if (type == od::json_type::object) {
-    decode_single(r, doc, ingest::decode_native_alert, out);
-  } else {
-    ingest::wrong_root_type(r, "a JSON object or an array of alert objects");
-    body_failed(report);
-  }
-  return report;
+  return decode_alerts(body, impl_->parser, impl_->limits, impl_->scratch,
+                       ingest::decode_native_alert, /*allow_object=*/true,
+                       "a JSON object or an array of alert objects", out);
 }
 
 PagerDutyReport Decoder::pagerduty(std::string& body, TimePoint now, std::vector<Alert>& out) {
