@@ -5,6 +5,7 @@ find_package(simdjson REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
 find_package(OpenSSL REQUIRED)
+find_package(date REQUIRED)  # Debian libhowardhinnant-date-dev: IANA zones for mute_when
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 
 # moodycamel::ConcurrentQueue is header-only.

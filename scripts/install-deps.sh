@@ -9,9 +9,9 @@ PACKAGES=(
   # libraries
   libboost-dev libsimdjson-dev librdkafka-dev libconcurrentqueue-dev libfmt-dev
   libcurl4-openssl-dev libyaml-cpp-dev libxxhash-dev libssl-dev libcli11-dev
-  libsystemd-dev prometheus-cpp-dev libjemalloc-dev
+  libsystemd-dev prometheus-cpp-dev libjemalloc-dev libhowardhinnant-date-dev tzdata
   # tests
-  catch2 python3 curl prometheus python3-aiosmtpd kcat
+  catch2 python3 python3-yaml python3-jsonschema curl prometheus python3-aiosmtpd kcat
   # benchmarks
   libbenchmark-dev wrk nginx-light bc
 )

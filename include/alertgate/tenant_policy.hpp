@@ -1,17 +1,39 @@
-// Tenant policy: what one `tenants_dir/*.yaml` file says. Loaded at start-up and reload
-// (never on the data path), validated whole: every problem is reported with its position.
+// Tenant policy: what one `tenants_dir/*.yaml` (or .json) file says. Loaded at start-up and
+// reload (never on the data path), validated whole: every problem is reported with its
+// position. The reference with every key, default and bound is docs/policy.md; the JSON
+// Schema config/schema/tenant.schema.json says the same (a test keeps them in agreement).
 //
-// Format (the seed policy, plus `tokens`):
+// Format (the seed policy, plus the optional parts):
 //   tenant_id: "t-1024"               # ^[a-z0-9][a-z0-9_-]{0,62}$
 //   tokens: ["sha256:<64 hex>"]       # SHA-256 of the bearer tokens this tenant accepts
+//   limits: {rate: 500, burst: 1000, max_queue: 100000, max_active_alerts: 50000}
+//   enrich: {labels: {team: "payments"}}
+//   rating: {severity_scores: {...}, boosts: [...], recurrence: {...}, flapping: {...}}
+//   destinations:                     # named receivers, referenced by name from rules
+//     oncall: {type: "slack", webhook: "https://hooks.slack.com/services/XXX/YYY/ZZZ"}
 //   rules:
 //     - severity: "critical"          # one value or a list; omitted = any severity
+//       match: ['service=~"db|cache"']  # Alertmanager matchers, all must match
+//       min_rating: 80                # 0..100, inclusive bounds
+//       continue: false               # true: later rules are tried too
+//       group_by: ["alertname"]       # omitted = no grouping: each alert is notified alone
+//       group_wait: 30s
+//       group_interval: 5m
+//       repeat_interval: 4h
+//       mute_when: [{weekdays: ["saturday"], times: [{start_time: "00:00", end_time: "08:00"}]}]
 //       destinations:
-//         - type: "slack"
-//           webhook: "https://hooks.slack.com/services/XXX/YYY/ZZZ"
+//         - "oncall"                  # a named destination
+//         - type: "email"
+//           address: "ops-team@example.com"
+//   default: {destinations: [...]}    # the rule for alerts no rule matched
+//   inhibit:
+//     - source_match: ['severity="critical"']
+//       target_match: ['severity="warning"']
+//       equal: ["alertname", "cluster"]
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -21,7 +43,10 @@
 
 #include "alertgate/alert.hpp"
 #include "alertgate/config_error.hpp"
+#include "alertgate/matcher.hpp"
+#include "alertgate/rating_policy.hpp"
 #include "alertgate/result.hpp"
+#include "alertgate/time_interval.hpp"
 
 namespace alertgate {
 
@@ -55,7 +80,8 @@ struct Destination {
   std::string address;      // email
   std::string topic;        // kafka (optional, default alerts-<tenant_id>)
   std::string path;         // log (optional, default stdout)
-  int line = 0;             // position in the tenant file
+  std::string name;         // set when defined in the tenant's `destinations:` map
+  int line = 0;             // position in the tenant file (of the definition)
   int column = 0;
 };
 
@@ -65,19 +91,75 @@ struct Destination {
 // `log(stdout)`.
 std::string describe(const Destination& d);
 
+// Grouping of one rule, with Alertmanager's semantics (docs/policy.md, "Grouping"):
+// alerts with equal values of the `by` labels form one group, notified together first
+// `group_wait` after the group appeared, then at most every `group_interval` when it
+// changed, and again every `repeat_interval` while it has firing alerts and nothing changed.
+// Without `group_by` (`enabled` false) each alert is its own group, notified at once
+// (group_wait and group_interval 0); repeat_interval still applies.
+struct Grouping {
+  bool enabled = false;
+  bool by_all = false;              // group_by: ["..."]: every label
+  std::vector<std::string> by;      // as written, duplicates refused
+  std::chrono::milliseconds group_wait = std::chrono::seconds(30);
+  std::chrono::milliseconds group_interval = std::chrono::minutes(5);
+  std::chrono::milliseconds repeat_interval = std::chrono::hours(4);
+};
+
 struct Rule {
   std::vector<Severity> severities;  // empty = any severity
+  std::vector<Matcher> match;        // all must match; empty = any labels
+  int min_rating = 0;                // inclusive, 0..100
+  int max_rating = 100;              // inclusive, min_rating <= max_rating
+  bool continue_matching = false;    // `continue: true`: later rules are tried as well
+  Grouping grouping;
+  std::vector<TimeInterval> mute_when;  // notifications held while any window contains now
+  // Named references are resolved at load: each entry is a full copy (its `name` set).
   std::vector<Destination> destinations;
+  // Hash of everything above except the position: equal across reloads iff the rule is
+  // unchanged, so its groups and dedup state carry over a reload.
+  std::uint64_t key = 0;
   int line = 0;
   int column = 0;
+};
+
+// Alertmanager inhibition: while a firing alert matches `source_match`, firing alerts that
+// match `target_match` and have the same values (absent = "") of every `equal` label are
+// not notified. An alert never inhibits itself.
+struct InhibitRule {
+  std::vector<Matcher> source_match;
+  std::vector<Matcher> target_match;
+  std::vector<std::string> equal;
+  int line = 0;
+  int column = 0;
+};
+
+// Per-tenant limits; unset = the main config's default for every tenant.
+struct TenantLimits {
+  std::optional<double> rate;                     // alerts/s, > 0
+  std::optional<std::uint32_t> burst;             // alerts, >= 1 (default: max(1, rate))
+  std::optional<std::size_t> max_queue;           // alerts waiting on the home shard
+  std::optional<std::size_t> max_active_alerts;   // distinct firing fingerprints
 };
 
 struct TenantPolicy {
   std::string tenant_id;
   std::vector<TokenDigest> tokens;
+  TenantLimits limits;
+  LabelSet enrich_labels;  // sorted; added to every alert that lacks the label
+  RatingPolicy rating;
+  std::vector<Destination> named_destinations;  // the `destinations:` map, in file order
   std::vector<Rule> rules;
+  std::optional<Rule> default_rule;  // severity/match/min/max/continue not allowed
+  std::vector<InhibitRule> inhibit;
   std::string file;  // where it was loaded from
+  // XXH3 of the file's bytes: a reload keeps the old compiled policy when it is unchanged.
+  std::uint64_t content_hash = 0;
 };
+
+// Non-fatal findings of check-config (`file:line:col: warning: ...`), e.g. a rule that can
+// never match because an earlier rule without `continue` matches everything.
+ConfigErrors lint_tenant_policy(const TenantPolicy& policy);
 
 // `^[a-z0-9][a-z0-9_-]{0,62}$`: the id becomes part of a Kafka topic name.
 bool valid_tenant_id(std::string_view id);

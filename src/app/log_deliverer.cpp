@@ -1,9 +1,16 @@
 #include "log_deliverer.hpp"
 
 #include "alertgate/log.hpp"
-#include "alertgate/router.hpp"
+#include "alertgate/route.hpp"
 
 namespace alertgate {
+
+namespace {
+const Rule* match_rule(const TenantPolicy& policy, const Alert& alert) {
+  thread_local std::vector<const Rule*> rules;
+  return route(policy, alert, rules) == 0 ? nullptr : rules.front();
+}
+}  // namespace
 
 Result<std::unique_ptr<LogDeliverer>> LogDeliverer::create(
     const std::vector<TenantPolicy>& tenants) {

@@ -13,10 +13,6 @@ std::int64_t ns_since_epoch(TimePoint t) { return t.time_since_epoch().count(); 
 
 }  // namespace
 
-std::chrono::nanoseconds RatingPolicy::retention() const {
-  return std::max({recurrence.window, recurrence.resend_gap, flapping.window});
-}
-
 AlertHistory::AlertHistory(std::size_t max_fingerprints, std::chrono::nanoseconds retention)
     : max_fingerprints_(std::max<std::size_t>(max_fingerprints, 1)), retention_(retention) {
   // Reserve the buckets once so the index never rehashes on the data path.
