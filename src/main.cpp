@@ -76,13 +76,24 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  if (!load_all(config_path, listen, config, tenants)) {
+  auto loaded = load_main_config_file(config_path);
+  if (!loaded) {
+    for (const auto& e : loaded.error()) std::cerr << to_string(e) << "\n";
     log::error("invalid configuration; see the lines above", {{"config", config_path}});
     return kExitConfig;
   }
+  config = std::move(loaded).value();
+  if (!listen.empty()) {
+    auto addr = parse_listen_address(listen);
+    if (!addr) {
+      std::cerr << "--listen: " << addr.error().message << "\n";
+      return kExitConfig;
+    }
+    config.listen = {*addr};
+  }
   log::set_level(config.log_level);
   try {
-    return serve(config, std::move(tenants.tenants), ServeOptions{port_file});
+    return serve(config, ServeOptions{port_file, config_path});
   } catch (const std::exception& e) {
     log::error("fatal", {{"error", e.what()}});
     return 1;

@@ -27,7 +27,7 @@ void BM_PrometheusCppCounter(benchmark::State& state) {
 BENCHMARK(BM_PrometheusCppCounter)->Threads(1)->Threads(2);
 
 void BM_ReactorCell(benchmark::State& state) {
-  static alertgate::Metrics metrics({"t"}, {"other"}, 2, "bench");
+  static alertgate::Metrics metrics(1, {"other"}, 2, "bench");
   auto& cell =
       metrics.reactor(static_cast<std::size_t>(state.thread_index())).tenant(0).received[0];
   for (auto _ : state) cell.add();

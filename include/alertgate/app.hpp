@@ -15,10 +15,13 @@
 namespace alertgate {
 
 struct ServeOptions {
-  std::filesystem::path port_file;  // when set, the bound port is written there
+  std::filesystem::path port_file;    // when set, the bound port is written there
+  std::filesystem::path config_path;  // re-read on reload; empty = never re-read
 };
 
-// Runs until a stop signal; returns the process exit code (0 after a clean shutdown).
-int serve(const MainConfig& config, std::vector<TenantPolicy> tenants, const ServeOptions& options);
+// Loads the tenants of config.tenants_dir (a tenant file that fails validation is logged
+// and left out; the others serve), then runs until a stop signal; returns the process exit
+// code (0 after a clean shutdown).
+int serve(const MainConfig& config, const ServeOptions& options);
 
 }  // namespace alertgate

@@ -15,6 +15,13 @@
 //     read_timeout: 30s               # 100ms .. 1h
 //     max_connections: 10000          # 1 .. 1000000
 //     max_queue_per_tenant: 100000    # 1 .. 10000000: alerts waiting per tenant before 429
+//     tenant_rate: 0                  # alerts/s per tenant (token bucket); 0 = unlimited
+//     tenant_burst: 0                 # bucket size; 0 = max(1, tenant_rate)
+//     max_active_alerts_per_tenant: 1000000
+//   max_tenants: 10000                # tenants a process can hold over all reloads
+//   admin_token: "sha256:<64 hex>"    # SHA-256 of the bearer token for POST /-/reload
+//
+// Tenant files may set their own limits; these are the defaults for tenants that do not.
 //
 // The authoritative list (defaults, bounds, descriptions) is main_config_options().
 #pragma once
@@ -45,6 +52,9 @@ struct Limits {
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   std::size_t max_connections = 10'000;
   std::size_t max_queue_per_tenant = 100'000;
+  std::uint64_t tenant_rate = 0;   // alerts/s; 0 = unlimited
+  std::uint64_t tenant_burst = 0;  // 0 = max(1, tenant_rate)
+  std::size_t max_active_alerts_per_tenant = 1'000'000;
 };
 
 struct MainConfig {
@@ -56,7 +66,9 @@ struct MainConfig {
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
   std::chrono::milliseconds resolve_timeout = std::chrono::minutes(5);
   Limits limits;
-  std::string file;  // where it was loaded from
+  std::size_t max_tenants = 10'000;
+  std::string admin_token;  // "sha256:<hex>" as written, or empty: POST /-/reload is refused
+  std::string file;         // where it was loaded from
 };
 
 // Loads and validates; relative tenants_dir/data_dir are resolved against the file's
@@ -88,7 +100,8 @@ enum class OptionType : std::uint8_t {
   log_level,
   duration,
   byte_size,
-  count
+  count,
+  token
 };
 struct MainConfigOption {
   std::string_view key;  // dotted for nested keys: "limits.max_body_bytes"

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ class Cell {
   void sub(std::uint64_t n = 1) noexcept {
     v_.store(v_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
   }
+  // For counters kept elsewhere by the same single writer (e.g. a shard's routing stats).
+  void set(std::uint64_t v) noexcept { v_.store(v, std::memory_order_relaxed); }
   std::uint64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
 
  private:
@@ -56,8 +59,11 @@ class HistogramCells {
   Cell sum_ns_;
 };
 
-enum class RejectReason : std::uint8_t { invalid, queue_full };
-inline constexpr std::size_t kRejectReasonCount = 2;
+// Why alerts were refused at ingest: invalid (decode error), queue_full (the home shard's
+// queue for the tenant), rate_limited (the tenant's token bucket), active_limit (the tenant
+// has max_active_alerts firing alerts).
+enum class RejectReason : std::uint8_t { invalid, queue_full, rate_limited, active_limit };
+inline constexpr std::size_t kRejectReasonCount = 4;
 std::string_view to_string(RejectReason r);
 
 enum class NotifyOutcome : std::uint8_t { delivered, retry, failed };
@@ -68,11 +74,31 @@ inline constexpr std::size_t kDestinationTypeCount = 8;  // DestinationType valu
 inline constexpr std::array<unsigned, 16> kStatusCodes{200, 202, 204, 400, 401, 403, 404, 405,
                                                        408, 413, 415, 429, 431, 500, 503, 0};
 
+// What the tenant's home shard did with its alerts (DispatcherStats, mirrored after each
+// batch by the shard thread).
+enum class RouteEvent : std::uint8_t {
+  routed,
+  unrouted,
+  deduplicated,
+  inhibited,
+  muted,
+  expired,
+  dropped_active_limit,
+  notifications,
+  notified_alerts
+};
+inline constexpr std::size_t kRouteEventCount = 9;
+std::string_view to_string(RouteEvent e);
+
 struct TenantCells {
   std::array<Cell, kSourceFormatCount> received;
   std::array<Cell, kRejectReasonCount> rejected;
   Cell throttled_requests;  // 429 before decoding: the alerts were never counted
   std::array<std::array<Cell, kNotifyOutcomeCount>, kDestinationTypeCount> notifications;
+  // Written by the home shard only (set, not add): the totals of its TenantDispatcher.
+  std::array<Cell, kRouteEventCount> routing;
+  Cell active_alerts;  // gauge
+  Cell groups;         // gauge
 };
 
 struct EndpointCells {
@@ -105,15 +131,25 @@ class ReactorMetrics {
 };
 
 // The registry: names for the indexes, one ReactorMetrics per reactor, and rendering.
-// Built by app before the reactors start; render() may run on any thread.
+// Built by app before the reactors start; render() may run on any thread. Tenant cells
+// exist for `tenant_capacity` indexes from the start (so reactors never see them move);
+// add_tenant() names one (control thread), and only named tenants are rendered.
 class Metrics {
  public:
   // `endpoint_paths[i]` is the `path` label of endpoint index i.
-  Metrics(std::vector<std::string> tenant_ids, std::vector<std::string> endpoint_paths,
+  Metrics(std::size_t tenant_capacity, std::vector<std::string> endpoint_paths,
           std::size_t reactors, std::string version);
 
   ReactorMetrics& reactor(std::size_t i) { return *reactors_[i]; }
   std::size_t endpoint_count() const { return endpoint_paths_.size(); }
+
+  // Control thread. Index i must be < tenant_capacity; indexes are added in order.
+  void add_tenant(std::size_t index, std::string tenant_id);
+
+  // Control thread: the outcome of a (re)load of the policy.
+  void reload_finished(bool success, std::chrono::system_clock::time_point at);
+  // Control thread: a tenant's new policy was applied, or refused (it kept the old one).
+  void tenant_reload(std::size_t index, bool applied);
 
   // Gauges read at scrape time from their owners.
   void set_queue_depth_source(std::function<std::uint64_t(std::size_t tenant)> source);
@@ -123,7 +159,18 @@ class Metrics {
   std::string render() const;
 
  private:
-  std::vector<std::string> tenant_ids_;
+  mutable std::mutex mutex_;              // guards the control-thread state below
+  std::vector<std::string> tenant_ids_;  // named tenants, by index
+  struct ReloadCounts {
+    std::uint64_t applied = 0;
+    std::uint64_t refused = 0;
+  };
+  std::vector<ReloadCounts> tenant_reloads_;
+  std::uint64_t reloads_ok_ = 0;
+  std::uint64_t reloads_failed_ = 0;
+  bool last_reload_ok_ = false;
+  double last_reload_success_seconds_ = 0;
+  std::size_t tenant_capacity_;
   std::vector<std::string> endpoint_paths_;
   std::vector<std::unique_ptr<ReactorMetrics>> reactors_;
   std::string version_;

@@ -23,24 +23,28 @@
 
 namespace alertgate {
 
-// What a shard does with drained alerts. Called only on the tenant's home shard thread,
-// so an implementation may keep per-tenant state without locks when it is per shard.
+// What a shard does with drained alerts. Called only on the tenant's home shard thread
+// (`shard`), so an implementation may keep per-tenant state without locks when it is per
+// shard.
 class Deliverer {
  public:
   virtual ~Deliverer() = default;
-  virtual void deliver(TenantIndex tenant, std::span<Alert> batch, ReactorMetrics& metrics) = 0;
+  virtual void deliver(std::size_t shard, TenantIndex tenant, std::span<Alert> batch,
+                       ReactorMetrics& metrics) = 0;
 };
 
 struct ShardSettings {
-  std::size_t drain_budget = 256;  // alerts per tenant per turn
-  std::size_t max_queue_per_tenant = 100'000;
+  // Deficit round robin: each turn a tenant with queued alerts gets `drain_budget` credits
+  // (its quantum); an alert costs one credit, so a turn drains at most that many per tenant.
+  std::size_t drain_budget = 256;
+  std::size_t max_queue_per_tenant = 100'000;  // default of set_max_queue()
 };
 
 class ShardSet {
  public:
-  // `reactors[k]` runs shard k and `metrics.reactor(k)` is its metrics. `tenant_ids[i]` is
-  // tenant index i.
-  ShardSet(std::vector<boost::asio::io_context*> reactors, std::vector<std::string> tenant_ids,
+  // `reactors[k]` runs shard k and `metrics.reactor(k)` is its metrics. Room for
+  // `tenant_capacity` tenants, added with add_tenant().
+  ShardSet(std::vector<boost::asio::io_context*> reactors, std::size_t tenant_capacity,
            ShardSettings settings, Deliverer& deliverer, Metrics& metrics);
   ~ShardSet();
   ShardSet(const ShardSet&) = delete;
@@ -48,6 +52,17 @@ class ShardSet {
 
   std::size_t shard_count() const;
   std::size_t home_shard(TenantIndex tenant) const;
+
+  // Control thread, before any submit() for `tenant` can happen (i.e. before a snapshot
+  // naming the tenant is published): creates its queue and adds it to its home shard's
+  // drain list. Adding an index twice does nothing.
+  void add_tenant(TenantIndex tenant, std::string_view tenant_id);
+  bool has_tenant(TenantIndex tenant) const;
+  // Any thread (a reload): the tenant's queue limit from now on.
+  void set_max_queue(TenantIndex tenant, std::size_t max_queue);
+  // Firing alerts of the tenant, published by its home shard for ingest's limit check.
+  void set_active_alerts(TenantIndex tenant, std::uint64_t n);
+  std::uint64_t active_alerts(TenantIndex tenant) const;
 
   enum class Submit { ok, queue_full };
   // Any thread. Moves all alerts into the tenant's queue and wakes its home shard, or
@@ -68,6 +83,10 @@ class ShardSet {
   struct Shard;
   void drain(Shard& shard);
 
+  void schedule(Shard& shard);
+
+  // Sized to the capacity up front and never resized, so reactors may read slot i while
+  // the control thread fills slot j.
   std::vector<std::unique_ptr<TenantQueue>> queues_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<std::size_t> home_;

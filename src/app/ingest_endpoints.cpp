@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <boost/beast/http/field.hpp>
 
 #include "alertgate/json_text.hpp"
@@ -84,23 +86,74 @@ http::Response queue_full_response() {
   return res;
 }
 
+http::Response too_many(std::string_view error, std::string_view message,
+                        std::chrono::nanoseconds retry_after) {
+  auto res = http::json_error(429, error, message);
+  const auto seconds = std::max<std::int64_t>(
+      1, std::chrono::ceil<std::chrono::seconds>(retry_after).count());
+  res.set(bhttp::field::retry_after, std::to_string(seconds));
+  return res;
+}
+
+// Static labels of the tenant's `enrich:`; an alert's own label of the same name wins.
+void add_enrich_labels(Alert& a, const LabelSet& labels) {
+  for (const Label& l : labels) {
+    if (find_label(a.labels, l.name) == nullptr) set_label(a.labels, l.name, l.value);
+  }
+}
+
 }  // namespace
 
-IngestEndpoints::IngestEndpoints(const TenantDirectory& tenants, ShardSet& shards,
-                                 ReactorMetrics& metrics, DecodeLimits limits,
-                                 RatingSettings rating, std::uint64_t seed)
-    : tenants_(tenants),
+IngestEndpoints::IngestEndpoints(const SnapshotHolder& snapshots, ShardSet& shards,
+                                 RateLimiter& rate_limiter, ReactorMetrics& metrics,
+                                 DecodeLimits limits, RatingSettings rating, std::uint64_t seed)
+    : snapshots_(snapshots),
       shards_(shards),
+      rate_limiter_(rate_limiter),
       metrics_(metrics),
       decoder_(limits),
       enricher_(rating, seed) {}
 
-bool IngestEndpoints::submit(TenantIndex tenant, std::string_view traceparent) {
+std::optional<http::Response> IngestEndpoints::submit(const PolicySnapshot::Tenant& tenant,
+                                                      TenantIndex index,
+                                                      std::string_view traceparent) {
+  auto& cells = metrics_.tenant(index);
+  auto refuse = [&](RejectReason reason, http::Response res) {
+    cells.rejected[static_cast<std::size_t>(reason)].add(batch_.size());
+    return std::optional<http::Response>(std::move(res));
+  };
   const TimePoint received = now();
+  const EffectiveLimits& limits = tenant.limits;
+  const auto rate = rate_limiter_.try_take(index, batch_.size(), limits.rate, limits.burst, received);
+  if (!rate.allowed) {
+    return refuse(RejectReason::rate_limited,
+                  too_many("rate_limited",
+                           rate.never ? "the batch holds more alerts than the tenant's burst; "
+                                        "send smaller batches"
+                                      : "the tenant's rate limit is exceeded; nothing was "
+                                        "accepted, retry later",
+                           rate.retry_after));
+  }
+  const bool any_firing = std::any_of(batch_.begin(), batch_.end(), [&](const Alert& a) {
+    return a.ends_at == TimePoint{} || a.ends_at > received;
+  });
+  if (any_firing && shards_.active_alerts(index) >= limits.max_active_alerts) {
+    return refuse(RejectReason::active_limit,
+                  too_many("active_limit",
+                           "the tenant has max_active_alerts firing alerts; new firing alerts "
+                           "are refused until some resolve",
+                           std::chrono::seconds(30)));
+  }
   const std::string& trace = enricher_.trace_for(traceparent);
-  const std::string& tenant_id = tenants_.tenants[tenant].tenant_id;
-  for (auto& a : batch_) enricher_.enrich(a, tenant_id, received, trace);
-  return shards_.submit(tenant, batch_) == ShardSet::Submit::ok;
+  const TenantPolicy& policy = *tenant.policy;
+  for (auto& a : batch_) {
+    if (!policy.enrich_labels.empty()) add_enrich_labels(a, policy.enrich_labels);
+    enricher_.enrich(a, policy.tenant_id, received, trace);
+  }
+  if (shards_.submit(index, batch_) != ShardSet::Submit::ok) {
+    return refuse(RejectReason::queue_full, queue_full_response());
+  }
+  return std::nullopt;
 }
 
 void IngestEndpoints::alertmanager_v2(http::Request& req, http::Reply reply) {
@@ -115,8 +168,10 @@ void IngestEndpoints::ingest_batch(http::Request& req, http::Reply reply, Source
   if (!json_content_type(req)) return reply.send(unsupported_media_type(req));
   const auto token = bearer_token(header(req, bhttp::field::authorization));
   if (!token) return reply.send(unauthorized("missing bearer token (Authorization: Bearer …)"));
-  const auto tenant = tenants_.tokens.find(*token);
+  const PolicySnapshot& snapshot = snapshots_.current();
+  const auto tenant = snapshot.tokens.find(*token);
   if (!tenant) return reply.send(unauthorized("unknown bearer token"));
+  const PolicySnapshot::Tenant& entry = *snapshot.find(*tenant);
   if (shards_.queue_full(*tenant)) {
     // Refuse before decoding: under overload, work spent on a batch we cannot queue
     // would only slow the shard that is draining.
@@ -131,9 +186,10 @@ void IngestEndpoints::ingest_batch(http::Request& req, http::Reply reply, Source
   auto& cells = metrics_.tenant(*tenant);
   cells.rejected[static_cast<std::size_t>(RejectReason::invalid)].add(report.rejected);
   const std::size_t accepted = batch_.size();
-  if (accepted != 0 && !submit(*tenant, traceparent(req))) {
-    cells.rejected[static_cast<std::size_t>(RejectReason::queue_full)].add(accepted);
-    return reply.send(queue_full_response());
+  if (accepted != 0) {
+    if (auto refused = submit(entry, *tenant, traceparent(req))) {
+      return reply.send(std::move(*refused));
+    }
   }
   cells.received[static_cast<std::size_t>(format)].add(accepted);
 
@@ -157,8 +213,10 @@ void IngestEndpoints::pagerduty(http::Request& req, http::Reply reply) {
   const auto bearer = bearer_token(header(req, bhttp::field::authorization));
   const std::string_view credential = bearer ? *bearer : std::string_view(pd.routing_key);
   if (credential.empty()) return reply.send(unauthorized("missing routing_key"));
-  const auto tenant = tenants_.tokens.find(credential);
+  const PolicySnapshot& snapshot = snapshots_.current();
+  const auto tenant = snapshot.tokens.find(credential);
   if (!tenant) return reply.send(unauthorized("unknown routing_key"));
+  const PolicySnapshot::Tenant& entry = *snapshot.find(*tenant);
   auto& cells = metrics_.tenant(*tenant);
 
   if (!pd.report.errors.empty()) {
@@ -176,9 +234,10 @@ void IngestEndpoints::pagerduty(http::Request& req, http::Reply reply) {
     batch_.front().dedup_key = dedup_key;
     set_label(batch_.front().labels, "dedup_key", dedup_key);
   }
-  if (!batch_.empty() && !submit(*tenant, traceparent(req))) {
-    cells.rejected[static_cast<std::size_t>(RejectReason::queue_full)].add(batch_.size());
-    return reply.send(queue_full_response());
+  if (!batch_.empty()) {
+    if (auto refused = submit(entry, *tenant, traceparent(req))) {
+      return reply.send(std::move(*refused));
+    }
   }
   cells.received[static_cast<std::size_t>(SourceFormat::pagerduty)].add(batch_.size());
   std::string body = "{\"status\":\"success\",\"message\":\"Event processed\",\"dedup_key\":";

@@ -3,11 +3,14 @@
 // Thread: the reactor's; owns the reactor's reused alert batch.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "alertgate/decode.hpp"
 #include "alertgate/http_server.hpp"
 #include "alertgate/metrics.hpp"
+#include "alertgate/policy_snapshot.hpp"
+#include "alertgate/rate_limiter.hpp"
 #include "alertgate/rating.hpp"
 #include "alertgate/shard.hpp"
 #include "alertgate/tenant_policy.hpp"
@@ -15,16 +18,11 @@
 
 namespace alertgate {
 
-// Tenants and their credentials, immutable while the reactors run.
-struct TenantDirectory {
-  std::vector<TenantPolicy> tenants;  // index = TenantIndex
-  TokenTable tokens;
-};
-
 class IngestEndpoints {
  public:
-  IngestEndpoints(const TenantDirectory& tenants, ShardSet& shards, ReactorMetrics& metrics,
-                  DecodeLimits limits, RatingSettings rating, std::uint64_t seed);
+  IngestEndpoints(const SnapshotHolder& snapshots, ShardSet& shards, RateLimiter& rate_limiter,
+                  ReactorMetrics& metrics, DecodeLimits limits, RatingSettings rating,
+                  std::uint64_t seed);
 
   // POST /api/v2/alerts: 200 (Alertmanager's answer) or 400 with the valid alerts kept.
   void alertmanager_v2(http::Request& req, http::Reply reply);
@@ -35,11 +33,14 @@ class IngestEndpoints {
 
  private:
   void ingest_batch(http::Request& req, http::Reply reply, SourceFormat format);
-  // Rates the decoded batch and hands it to the home shard; false when the queue is full.
-  bool submit(TenantIndex tenant, std::string_view traceparent);
+  // Enriches the decoded batch, applies the tenant's limits and hands it to the home shard.
+  // nullopt when accepted, else the 429 to answer (the refusal is counted).
+  std::optional<http::Response> submit(const PolicySnapshot::Tenant& tenant, TenantIndex index,
+                                       std::string_view traceparent);
 
-  const TenantDirectory& tenants_;
+  SnapshotView snapshots_;
   ShardSet& shards_;
+  RateLimiter& rate_limiter_;
   ReactorMetrics& metrics_;
   Decoder decoder_;
   Enricher enricher_;

@@ -13,8 +13,13 @@
 #include "alertgate/log.hpp"
 #include "alertgate/metrics.hpp"
 #include "alertgate/shard.hpp"
-#include "log_deliverer.hpp"
+#include "alertgate/rate_limiter.hpp"
+#include "alertgate/shard_router.hpp"
+#include "dir_watch.hpp"
+#include "log_notifier.hpp"
+#include "policy_manager.hpp"
 #include "reactor.hpp"
+#include "reload_service.hpp"
 
 #ifndef ALERTGATE_VERSION
 #define ALERTGATE_VERSION "dev"
@@ -29,7 +34,8 @@ using tcp = asio::ip::tcp;
 namespace {
 
 // Paths served, in metrics-index order (EndpointTable assigns indexes in add order).
-void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready) {
+void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready,
+                   http::Handler reload) {
   IngestEndpoints* ingest = r.ingest.get();
   r.endpoints.add(http::Verb::post, "/api/v2/alerts", [ingest](http::Request& q, http::Reply p) {
     ingest->alertmanager_v2(q, std::move(p));
@@ -51,6 +57,7 @@ void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready)
   };
   r.endpoints.add(http::Verb::get, "/-/ready", readiness);
   r.endpoints.add(http::Verb::head, "/-/ready", readiness);
+  r.endpoints.add(http::Verb::post, "/-/reload", std::move(reload));
   r.endpoints.add(http::Verb::get, "/metrics", [&metrics](http::Request&, http::Reply p) {
     http::Response res{bhttp::status::ok, 11};
     res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
@@ -63,8 +70,8 @@ std::vector<std::string> endpoint_paths() {
   // Built from a throwaway table so the list cannot drift from add_endpoints().
   Reactor probe;
   std::atomic<bool> ready{false};
-  Metrics none({}, {}, 0, "");
-  add_endpoints(probe, none, ready);
+  Metrics none(0, {}, 0, "");
+  add_endpoints(probe, none, ready, [](http::Request&, http::Reply) {});
   return probe.endpoints.paths();
 }
 
@@ -90,30 +97,21 @@ bool write_port_file(const std::filesystem::path& path, unsigned short port) {
 
 }  // namespace
 
-int serve(const MainConfig& config, std::vector<TenantPolicy> tenant_list,
-          const ServeOptions& options) {
+int serve(const MainConfig& config, const ServeOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
   const unsigned threads =
       config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
 
-  TenantDirectory tenants;
-  tenants.tenants = std::move(tenant_list);
-  std::vector<std::string> tenant_ids;
-  for (std::size_t i = 0; i < tenants.tenants.size(); ++i) {
-    tenant_ids.push_back(tenants.tenants[i].tenant_id);
-    for (const auto& digest : tenants.tenants[i].tokens) {
-      tenants.tokens.add(digest, static_cast<TenantIndex>(i));
-    }
-  }
-
-  auto deliverer = LogDeliverer::create(tenants.tenants);
-  if (!deliverer) {
-    log::error("cannot start", {{"error", deliverer.error().message}});
-    return 1;
+  LogNotifier notifier;
+  PolicyManager policy(config, options.config_path, notifier);
+  ReloadReport initial;
+  SnapshotHolder snapshots(policy.load_initial(initial));
+  for (const auto& e : initial.errors) {
+    log::error("tenant policy refused", {{"error", to_string(e)}});
   }
 
   std::atomic<bool> ready{false};
-  Metrics metrics(tenant_ids, endpoint_paths(), threads, ALERTGATE_VERSION);
+  Metrics metrics(policy.capacity(), endpoint_paths(), threads, ALERTGATE_VERSION);
   std::vector<std::unique_ptr<Reactor>> reactors;
   std::vector<asio::io_context*> contexts;
   for (unsigned i = 0; i < threads; ++i) {
@@ -125,7 +123,12 @@ int serve(const MainConfig& config, std::vector<TenantPolicy> tenant_list,
   }
   ShardSettings shard_settings;
   shard_settings.max_queue_per_tenant = config.limits.max_queue_per_tenant;
-  ShardSet shards(contexts, tenant_ids, shard_settings, **deliverer, metrics);
+  ShardRouter router(contexts, snapshots, DispatcherSettings{}, notifier, metrics);
+  ShardSet shards(contexts, policy.capacity(), shard_settings, router, metrics);
+  router.set_shards(shards);
+  policy.attach(snapshots, shards, metrics);
+  metrics.reload_finished(initial.success, std::chrono::system_clock::now());
+  RateLimiter rate_limiter(policy.capacity());
   metrics.set_queue_depth_source(
       [&shards](std::size_t t) { return shards.queue_depth(static_cast<TenantIndex>(t)); });
   metrics.set_ready_source([&ready] { return ready.load(std::memory_order_acquire); });
@@ -137,11 +140,14 @@ int serve(const MainConfig& config, std::vector<TenantPolicy> tenant_list,
                                        config.limits.read_timeout, config.limits.max_connections};
   std::atomic<std::size_t> connections{0};
   std::random_device seed_source;
+  asio::io_context control;
+  ReloadService reload_service(control, policy, snapshots);
   for (auto& r : reactors) {
     const std::uint64_t seed = (std::uint64_t{seed_source()} << 32) ^ seed_source();
-    r->ingest = std::make_unique<IngestEndpoints>(tenants, shards, metrics.reactor(r->index),
-                                                  decode_limits, rating, seed);
-    add_endpoints(*r, metrics, ready);
+    r->ingest = std::make_unique<IngestEndpoints>(snapshots, shards, rate_limiter,
+                                                  metrics.reactor(r->index), decode_limits, rating,
+                                                  seed);
+    add_endpoints(*r, metrics, ready, reload_service.handler(r->io));
     r->server = std::make_unique<http::HttpServer>(r->io, r->endpoints, server_settings,
                                                    metrics.reactor(r->index), connections);
   }
@@ -180,14 +186,13 @@ int serve(const MainConfig& config, std::vector<TenantPolicy> tenant_list,
     r->thread = std::thread([&io = r->io] { io.run(); });
   }
 
-  // Control thread: readiness, signals, shutdown.
-  asio::io_context control;
+  // Control thread: readiness, signals, reloads, shutdown.
   asio::steady_timer timer(control);
   std::function<void()> wait_running = [&] {
     if (running.load(std::memory_order_acquire) == threads) {
       ready.store(true, std::memory_order_release);
       sd_notify(0, "READY=1");
-      log::info("ready", {{"tenants", tenants.tenants.size()}, {"reactors", threads}});
+      log::info("ready", {{"tenants", initial.tenants}, {"reactors", threads}});
       return;
     }
     timer.expires_after(std::chrono::milliseconds(1));
@@ -200,7 +205,7 @@ int serve(const MainConfig& config, std::vector<TenantPolicy> tenant_list,
     signals.async_wait([&](boost::system::error_code ec, int sig) {
       if (ec) return;
       if (sig == SIGHUP) {
-        log::warn("SIGHUP ignored: policy reload is not implemented yet");
+        reload_service.reload("SIGHUP");
         wait_signal();
         return;
       }
@@ -208,6 +213,17 @@ int serve(const MainConfig& config, std::vector<TenantPolicy> tenant_list,
     });
   };
   wait_signal();
+  DirWatch watch(control, std::chrono::milliseconds(200),
+                 [&] { reload_service.reload("file watch"); });
+  std::filesystem::path watched = policy.config().tenants_dir;
+  reload_service.on_reload([&] {
+    if (policy.config().tenants_dir == watched) return;
+    watched = policy.config().tenants_dir;
+    if (auto err = watch.watch(watched); !err.empty()) log::warn("no file watch", {{"error", err}});
+  });
+  if (auto err = watch.watch(watched); !err.empty()) {
+    log::warn("no file watch: reload with SIGHUP or POST /-/reload", {{"error", err}});
+  }
   control.run();
 
   // Shutdown: stop accepting, let in-flight requests finish, drain the queues.

@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "alertgate/tenant_policy.hpp"
 #include "alertgate/yaml_reader.hpp"
 
 namespace alertgate {
@@ -26,6 +27,7 @@ constexpr std::int64_t kHour = 60 * kMinute;
 struct Value {
   std::int64_t number = 0;
   std::filesystem::path path;
+  std::string text;
   std::vector<ListenAddress> listen;
   LogLevel level = LogLevel::info;
 };
@@ -78,6 +80,23 @@ const Spec kOptions[] = {
    [](MainConfig& c, Value& v) {
      c.limits.max_queue_per_tenant = static_cast<std::size_t>(v.number);
    }},
+  {{"limits.tenant_rate", OptionType::count, "0", 0, 10'000'000,
+    "Alerts per second a tenant may send (token bucket; 0 = unlimited), unless its file says."},
+   [](MainConfig& c, Value& v) { c.limits.tenant_rate = static_cast<std::uint64_t>(v.number); }},
+  {{"limits.tenant_burst", OptionType::count, "0", 0, 100'000'000,
+    "Token bucket size: alerts a tenant may send at once above its rate (0 = the rate)."},
+   [](MainConfig& c, Value& v) { c.limits.tenant_burst = static_cast<std::uint64_t>(v.number); }},
+  {{"limits.max_active_alerts_per_tenant", OptionType::count, "1000000", 1, 10'000'000,
+    "Firing alerts a tenant may have at once; new firing alerts beyond it get 429."},
+   [](MainConfig& c, Value& v) {
+     c.limits.max_active_alerts_per_tenant = static_cast<std::size_t>(v.number);
+   }},
+  {{"max_tenants", OptionType::count, "10000", 1, 100'000,
+    "Tenants one process can hold, counting every tenant ever loaded since start."},
+   [](MainConfig& c, Value& v) { c.max_tenants = static_cast<std::size_t>(v.number); }},
+  {{"admin_token", OptionType::token, "\"\"", 0, 0,
+    "SHA-256 (\"sha256:<64 hex>\") of the bearer token that may POST /-/reload; empty = refused."},
+   [](MainConfig& c, Value& v) { c.admin_token = std::move(v.text); }},
 };
 // clang-format on
 
@@ -177,6 +196,22 @@ bool read_value(YamlReader& reader, const YamlMap& map, const MainConfigOption& 
       auto n = reader.get_int(map, key, true, {o.min, o.max});
       if (!n) return false;
       out.number = *n;
+      return true;
+    }
+    case OptionType::token: {
+      if (entry.value.IsScalar() && entry.value.Scalar().empty()) {
+        out.text.clear();  // "" = no admin token
+        return true;
+      }
+      auto s = reader.get_string(map, key, true);
+      if (!s) return false;
+      if (!s->text.empty() && !parse_token_digest(s->text)) {
+        reader.error(s->mark, quoted(key) +
+                                  "expected \"sha256:\" and 64 hex digits (the SHA-256 of the "
+                                  "token, never the token itself)");
+        return false;
+      }
+      out.text = s->text;
       return true;
     }
     case OptionType::section: break;
@@ -340,6 +375,7 @@ std::string_view to_string(OptionType type) {
     case OptionType::duration: return "duration";
     case OptionType::byte_size: return "byte size";
     case OptionType::count: return "integer";
+    case OptionType::token: return "token hash";
   }
   return "value";
 }

@@ -29,7 +29,9 @@ std::string dump(const MainConfig& c) {
       << ";" << c.shutdown_timeout.count() << ";" << c.resolve_timeout.count() << ";"
       << c.limits.max_body_bytes << ";" << c.limits.max_header_bytes << ";"
       << c.limits.read_timeout.count() << ";" << c.limits.max_connections << ";"
-      << c.limits.max_queue_per_tenant;
+      << c.limits.max_queue_per_tenant << ";" << c.limits.tenant_rate << ";"
+      << c.limits.tenant_burst << ";" << c.limits.max_active_alerts_per_tenant << ";"
+      << c.max_tenants << ";" << c.admin_token;
   return out.str();
 }
 

@@ -10,7 +10,9 @@ using namespace alertgate;
 using namespace std::chrono_literals;
 
 TEST_CASE("metrics: per-reactor cells are summed at render", "[obs]") {
-  Metrics m({"t-1", "t-2"}, {"/api/v2/alerts", "other"}, 2, "1.2.3");
+  Metrics m(2, {"/api/v2/alerts", "other"}, 2, "1.2.3");
+  m.add_tenant(0, "t-1");
+  m.add_tenant(1, "t-2");
   m.reactor(0).tenant(0).received[0].add(3);
   m.reactor(1).tenant(0).received[0].add(4);
   m.reactor(1).tenant(1).rejected[static_cast<std::size_t>(RejectReason::invalid)].add(2);
@@ -43,13 +45,14 @@ TEST_CASE("metrics: per-reactor cells are summed at render", "[obs]") {
 }
 
 TEST_CASE("metrics: label values are escaped", "[obs]") {
-  Metrics m({"t"}, {"/a\"b\\c"}, 1, "v");
+  Metrics m(1, {"/a\"b\\c"}, 1, "v");
   m.reactor(0).http_request(0, 200, 1us);
   CHECK_THAT(m.render(), Catch::Contains("path=\"/a\\\"b\\\\c\""));
 }
 
 TEST_CASE("metrics: a scrape during writes sees monotonic counters", "[obs]") {
-  Metrics m({"t"}, {"/x"}, 1, "v");
+  Metrics m(1, {"/x"}, 1, "v");
+  m.add_tenant(0, "t");
   constexpr std::uint64_t kWrites = 200'000;
   const std::string series = "alertgate_alerts_received_total{format=\"native\",tenant=\"t\"} ";
   auto scraped = [&] {
@@ -75,7 +78,7 @@ TEST_CASE("metrics: a scrape during writes sees monotonic counters", "[obs]") {
 }
 
 TEST_CASE("metrics: unknown status codes count as other", "[obs]") {
-  Metrics m({}, {"/x"}, 1, "v");
+  Metrics m(0, {"/x"}, 1, "v");
   m.reactor(0).http_request(0, 418, 1us);
   CHECK_THAT(m.render(), Catch::Contains("code=\"other\""));
 }

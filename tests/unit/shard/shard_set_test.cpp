@@ -12,7 +12,7 @@ namespace {
 
 struct RecordingDeliverer final : Deliverer {
   std::vector<std::pair<TenantIndex, std::string>> seen;  // (tenant, alertname) in order
-  void deliver(TenantIndex t, std::span<Alert> batch, ReactorMetrics&) override {
+  void deliver(std::size_t, TenantIndex t, std::span<Alert> batch, ReactorMetrics&) override {
     for (auto& a : batch) seen.emplace_back(t, a.labels.front().value);
   }
 };
@@ -22,6 +22,13 @@ std::vector<Alert> alerts(const std::string& prefix, int n) {
   for (int i = 0; i < n; ++i)
     out[static_cast<std::size_t>(i)].labels = {{"alertname", prefix + std::to_string(i)}};
   return out;
+}
+
+// Tenants 0..n-1 named by `ids`; runs the io_context until their shard lists hold them.
+void add_tenants(ShardSet& shards, boost::asio::io_context& io, std::vector<std::string> ids) {
+  for (std::size_t i = 0; i < ids.size(); ++i) shards.add_tenant(static_cast<TenantIndex>(i), ids[i]);
+  io.poll();
+  io.restart();
 }
 
 }  // namespace
@@ -36,9 +43,10 @@ TEST_CASE("shard: home shard is a stable hash of the tenant id", "[shard]") {
 
 TEST_CASE("shard: submitted alerts reach the deliverer in order, one wake per submit", "[shard]") {
   boost::asio::io_context io;
-  Metrics metrics({"a"}, {"other"}, 1, "v");
+  Metrics metrics(8, {"other"}, 1, "v");
   RecordingDeliverer d;
-  ShardSet shards({&io}, {"a"}, ShardSettings{}, d, metrics);
+  ShardSet shards({&io}, 8, ShardSettings{}, d, metrics);
+  add_tenants(shards, io, {"a"});
   auto batch = alerts("x", 10);
   REQUIRE(shards.submit(0, batch) == ShardSet::Submit::ok);
   auto batch2 = alerts("y", 5);
@@ -53,11 +61,12 @@ TEST_CASE("shard: submitted alerts reach the deliverer in order, one wake per su
 
 TEST_CASE("shard: a full tenant queue refuses the whole batch", "[shard]") {
   boost::asio::io_context io;
-  Metrics metrics({"a", "b"}, {"other"}, 1, "v");
+  Metrics metrics(8, {"other"}, 1, "v");
   RecordingDeliverer d;
   ShardSettings s;
   s.max_queue_per_tenant = 8;
-  ShardSet shards({&io}, {"a", "b"}, s, d, metrics);
+  ShardSet shards({&io}, 8, s, d, metrics);
+  add_tenants(shards, io, {"a", "b"});
   auto five = alerts("x", 5);
   CHECK(shards.submit(0, five) == ShardSet::Submit::ok);
   auto four = alerts("y", 4);
@@ -70,12 +79,13 @@ TEST_CASE("shard: a full tenant queue refuses the whole batch", "[shard]") {
 
 TEST_CASE("shard: throttling lasts until the queue drained below half", "[shard]") {
   boost::asio::io_context io;
-  Metrics metrics({"a"}, {"other"}, 1, "v");
+  Metrics metrics(8, {"other"}, 1, "v");
   RecordingDeliverer d;
   ShardSettings s;
   s.max_queue_per_tenant = 8;
   s.drain_budget = 2;
-  ShardSet shards({&io}, {"a"}, s, d, metrics);
+  ShardSet shards({&io}, 8, s, d, metrics);
+  add_tenants(shards, io, {"a"});
   auto eight = alerts("x", 8);
   REQUIRE(shards.submit(0, eight) == ShardSet::Submit::ok);
   CHECK_FALSE(shards.queue_full(0));  // at the limit, but nothing refused yet
@@ -92,12 +102,13 @@ TEST_CASE("shard: throttling lasts until the queue drained below half", "[shard]
 
 TEST_CASE("shard: a flooded tenant does not hold back another tenant", "[shard]") {
   boost::asio::io_context io;
-  Metrics metrics({"flood", "calm"}, {"other"}, 1, "v");
+  Metrics metrics(8, {"other"}, 1, "v");
   RecordingDeliverer d;
   ShardSettings s;
   s.drain_budget = 64;
   s.max_queue_per_tenant = 1'000'000;
-  ShardSet shards({&io}, {"flood", "calm"}, s, d, metrics);
+  ShardSet shards({&io}, 8, s, d, metrics);
+  add_tenants(shards, io, {"flood", "calm"});
   auto flood = alerts("f", 10'000);
   shards.submit(0, flood);
   auto calm = alerts("critical", 1);
