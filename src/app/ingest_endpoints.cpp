@@ -124,16 +124,7 @@ std::optional<http::Response> IngestEndpoints::submit(const PolicySnapshot::Tena
   };
   const TimePoint received = now();
   const EffectiveLimits& limits = tenant.limits;
-  const auto rate = rate_limiter_.try_take(index, batch_.size(), limits.rate, limits.burst, received);
-  if (!rate.allowed) {
-    return refuse(RejectReason::rate_limited,
-                  too_many("rate_limited",
-                           rate.never ? "the batch holds more alerts than the tenant's burst; "
-                                        "send smaller batches"
-                                      : "the tenant's rate limit is exceeded; nothing was "
-                                        "accepted, retry later",
-                           rate.retry_after));
-  }
+  // The active-alert check first: a refused batch must not use up rate tokens.
   const bool any_firing = std::any_of(batch_.begin(), batch_.end(), [&](const Alert& a) {
     return a.ends_at == TimePoint{} || a.ends_at > received;
   });
@@ -143,6 +134,16 @@ std::optional<http::Response> IngestEndpoints::submit(const PolicySnapshot::Tena
                            "the tenant has max_active_alerts firing alerts; new firing alerts "
                            "are refused until some resolve",
                            std::chrono::seconds(30)));
+  }
+  const auto rate = rate_limiter_.try_take(index, batch_.size(), limits.rate, limits.burst, received);
+  if (!rate.allowed) {
+    return refuse(RejectReason::rate_limited,
+                  too_many("rate_limited",
+                           rate.never ? "the batch holds more alerts than the tenant's burst; "
+                                        "send smaller batches"
+                                      : "the tenant's rate limit is exceeded; nothing was "
+                                        "accepted, retry later",
+                           rate.retry_after));
   }
   const std::string& trace = enricher_.trace_for(traceparent);
   const TenantPolicy& policy = *tenant.policy;

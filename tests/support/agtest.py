@@ -60,9 +60,13 @@ def tenant_yaml(tenant_id, tokens, rules=None):
 class Daemon:
     """An alertgate process with its own config directory, listening on 127.0.0.1:0."""
 
-    def __init__(self, tenants=None, config_extra="", threads=2, args=()):
+    def __init__(self, tenants=None, config_extra="", threads=2, args=(), admin_token=None):
         self.dir = temp_dir()
         tenants_dir = os.path.join(self.dir, "tenants")
+        self.tenants_dir = tenants_dir
+        self.admin_token = admin_token
+        if admin_token:
+            config_extra += f'\nadmin_token: "{sha256_token(admin_token)}"\n'
         os.mkdir(tenants_dir)
         tenants = tenants if tenants is not None else {"acme": ["acme-token"]}
         for tenant_id, spec in tenants.items():
@@ -129,6 +133,23 @@ class Daemon:
     def post_json(self, path, doc, token="acme-token", headers=None):
         status, hdrs, body = self.request("POST", path, body=doc, token=token, headers=headers)
         return status, (json.loads(body) if body else None), hdrs
+
+    # --- policy ---
+    def write_tenant(self, tenant_id, spec, name=None):
+        """Writes (atomically: temp file + rename) the tenant's file; spec = tokens or text."""
+        text = spec if isinstance(spec, str) else tenant_yaml(tenant_id, spec)
+        path = os.path.join(self.tenants_dir, (name or tenant_id) + ".yaml")
+        tmp = os.path.join(self.tenants_dir, "." + (name or tenant_id) + ".tmp")
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.rename(tmp, path)
+        return path
+
+    def reload(self, token=None):
+        """POST /-/reload with the admin token; returns (status, report dict)."""
+        token = token if token is not None else self.admin_token
+        status, _, body = self.request("POST", "/-/reload", token=token)
+        return status, (json.loads(body) if body else None)
 
     # --- observations ---
     def metrics(self):
