@@ -46,6 +46,10 @@ ConfigErrors lint_tenant_policy(const TenantPolicy& policy) {
       for (Severity s : severities) all = covers(s) && all;
     }
     if (!all) by.clear();
+    // A catch-all rule alone explains it best.
+    const auto catch_all =
+        std::find_if(by.begin(), by.end(), [](const Rule* r) { return r->severities.empty(); });
+    if (catch_all != by.end()) by = {*catch_all};
     std::sort(by.begin(), by.end(), [](const Rule* a, const Rule* b) { return a->line < b->line; });
     return by;
   };
