@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
 
   auto* check_cmd = cli.add_subcommand("check-config", "Validate the config and every tenant");
   check_cmd->add_option("--config,-c", config_path, "Main config file")->capture_default_str();
+  bool strict = false;
+  check_cmd->add_flag("--strict", strict, "Exit 1 on warnings too (e.g. unreachable rules)");
 
   cli.add_subcommand("version", "Print the version");
 
@@ -71,9 +73,19 @@ int main(int argc, char** argv) {
   TenantSet tenants;
   if (cli.got_subcommand(check_cmd)) {
     if (!load_all(config_path, "", config, tenants)) return kExitConfig;
+    // Warnings (file:line:col: warning: ...) do not fail the check unless --strict.
+    std::size_t warnings = 0;
+    for (const TenantPolicy& t : tenants.tenants) {
+      for (const auto& w : lint_tenant_policy(t)) {
+        std::cerr << to_string(w) << "\n";
+        ++warnings;
+      }
+    }
     std::cout << config_path << ": ok, " << tenants.tenants.size() << " tenant(s) in "
-              << config.tenants_dir.string() << "\n";
-    return 0;
+              << config.tenants_dir.string();
+    if (warnings > 0) std::cout << ", " << warnings << " warning(s)";
+    std::cout << "\n";
+    return strict && warnings > 0 ? kExitConfig : 0;
   }
 
   auto loaded = load_main_config_file(config_path);

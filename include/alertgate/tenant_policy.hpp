@@ -169,7 +169,7 @@ std::optional<TokenDigest> parse_token_digest(std::string_view text);
 TokenDigest sha256(std::string_view data);
 
 // Loads one tenant policy from YAML (JSON is YAML too) text; `file` names it in errors.
-// Strict: see docs/configuration.md. Every problem is returned at once; never throws.
+// Strict: see docs/policy.md. Every problem is returned at once; never throws.
 // Control thread only (start-up, reload).
 Result<TenantPolicy, ConfigErrors> load_tenant_policy(std::string_view text,
                                                       const std::string& file);

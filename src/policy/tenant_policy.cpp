@@ -1,5 +1,6 @@
-// Loading one tenant file: tenant_id, tokens, rules. Destinations are in destination.cpp,
-// the directory scan in tenants_dir.cpp.
+// Loading one tenant file: the top level, tenant_id and tokens. The other parts have their
+// own parsers (policy_parsers.hpp), destinations are in destination.cpp, the directory scan
+// in tenants_dir.cpp.
 #include "alertgate/tenant_policy.hpp"
 
 #include <algorithm>
@@ -7,26 +8,14 @@
 #include <string>
 #include <utility>
 
+#include <xxhash.h>
+
 #include "alertgate/yaml_reader.hpp"
-#include "destination_parser.hpp"
+#include "policy_parsers.hpp"
 
 namespace alertgate {
 
 namespace {
-
-constexpr std::array<std::pair<std::string_view, Severity>, 4> kSeverities = {{
-    {"critical", Severity::critical},
-    {"error", Severity::error},
-    {"warning", Severity::warning},
-    {"info", Severity::info},
-}};
-
-constexpr std::size_t kMaxRules = 1000;
-constexpr std::size_t kMaxDestinations = 1000;  // all rules together
-
-std::string position(const YAML::Mark& m) {
-  return std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-}
 
 // What a message may show of a token entry: "sha256:ab12…" at most, never a plain token.
 std::string token_preview(std::string_view entry) {
@@ -66,78 +55,6 @@ void load_tokens(YamlReader& reader, const YamlMap& root, TenantPolicy& policy) 
   }
 }
 
-std::vector<std::string_view> severity_names() {
-  std::vector<std::string_view> names;
-  names.reserve(kSeverities.size());
-  for (const auto& s : kSeverities) names.push_back(s.first);
-  return names;
-}
-
-void load_severities(YamlReader& reader, const YamlMap& rule_map, Rule& rule) {
-  auto values = reader.get_string_list(rule_map, "severity", false);
-  if (!values) return;
-  if (values->empty()) {
-    reader.error(rule_map.find("severity")->value.Mark(),
-                 "\"severity\": empty list (omit the key to match any severity)");
-    return;
-  }
-  for (const YamlString& v : *values) {
-    const auto it = std::find_if(kSeverities.begin(), kSeverities.end(),
-                                 [&](const auto& s) { return s.first == v.text; });
-    if (it == kSeverities.end()) {
-      reader.error(v.mark, "unknown severity " + quote_for_message(v.text) +
-                               " (use critical, error, warning or info)" +
-                               did_you_mean(v.text, severity_names()));
-      continue;
-    }
-    if (std::find(rule.severities.begin(), rule.severities.end(), it->second) !=
-        rule.severities.end()) {
-      reader.error(v.mark, "duplicate severity " + quote_for_message(v.text));
-      continue;
-    }
-    rule.severities.push_back(it->second);
-  }
-}
-
-void load_rules(YamlReader& reader, const YamlMap& root, TenantPolicy& policy) {
-  auto rules = reader.get_list(root, "rules", false);
-  if (!rules) return;
-  const YAML::Mark list_mark = root.find("rules")->value.Mark();
-  if (rules->size() > kMaxRules) {
-    reader.error(list_mark, "\"rules\": more than " + std::to_string(kMaxRules) + " rules");
-    return;
-  }
-  std::size_t total_destinations = 0;
-  for (const YAML::Node& node : *rules) {
-    auto rule_map = reader.map(node, "rule", list_mark);
-    if (!rule_map) continue;
-    reader.check_keys(*rule_map, {"severity", "destinations"});
-    Rule rule;
-    rule.line = rule_map->mark().line + 1;
-    rule.column = rule_map->mark().column + 1;
-    load_severities(reader, *rule_map, rule);
-    if (auto destinations = reader.get_list(*rule_map, "destinations", true)) {
-      const YamlMap::Entry* entry = rule_map->find("destinations");
-      if (destinations->empty()) {
-        reader.error(entry->value.Mark(), "\"destinations\": needs at least one destination");
-      }
-      // YAML aliases can repeat one list many times over; bound what a file can expand to.
-      total_destinations += destinations->size();
-      if (total_destinations > kMaxDestinations) {
-        reader.error(entry->value.Mark(), "more than " + std::to_string(kMaxDestinations) +
-                                              " destinations in one tenant file");
-        return;
-      }
-      for (const YAML::Node& d : *destinations) {
-        if (auto dest = parse_destination(reader, d, entry->value.Mark())) {
-          rule.destinations.push_back(std::move(*dest));
-        }
-      }
-    }
-    policy.rules.push_back(std::move(rule));
-  }
-}
-
 Result<TenantPolicy, ConfigErrors> load(YamlReader& reader, std::string_view text) {
   TenantPolicy policy;
   policy.file = reader.file();
@@ -147,7 +64,8 @@ Result<TenantPolicy, ConfigErrors> load(YamlReader& reader, std::string_view tex
     const YAML::Mark top{};  // line 1, column 1: where an empty document is reported
     auto root = reader.map(*doc, "tenant file", top);
     if (!root) return unexpected(reader.take_errors());
-    reader.check_keys(*root, {"tenant_id", "tokens", "rules"});
+    reader.check_keys(*root, {"tenant_id", "tokens", "limits", "enrich", "rating", "destinations",
+                              "rules", "default", "inhibit"});
     if (auto id = reader.get_string(*root, "tenant_id", true)) {
       if (valid_tenant_id(id->text)) {
         policy.tenant_id = id->text;
@@ -157,7 +75,15 @@ Result<TenantPolicy, ConfigErrors> load(YamlReader& reader, std::string_view tex
       }
     }
     load_tokens(reader, *root, policy);
-    load_rules(reader, *root, policy);
+    load_limits(reader, *root, policy.limits);
+    load_enrich(reader, *root, policy.enrich_labels);
+    load_rating(reader, *root, policy.rating);
+    NamedDestinations named = load_named_destinations(reader, *root);
+    load_rules(reader, *root, named, policy);
+    policy.named_destinations = std::move(named.valid);
+    load_inhibit(reader, *root, policy.inhibit);
+    if (reader.ok()) assign_rule_keys(policy);
+    policy.content_hash = XXH3_64bits(text.data(), text.size());
   } catch (const std::exception& e) {
     // yaml-cpp node access can throw on inputs we did not foresee; never let it escape.
     reader.file_error(std::string("cannot load: ") + e.what());

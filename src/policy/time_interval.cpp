@@ -16,8 +16,8 @@ bool TimeInterval::contains(TimePoint t) const {
   const unsigned weekday = date::weekday(day).c_encoding();  // 0 = Sunday
   if ((weekdays & (1u << weekday)) == 0) return false;
   if (times.empty()) return true;
-  const int minute = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::minutes>(local - day).count());
+  const int minute =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(local - day).count());
   for (const Range& r : times) {
     if (minute >= r.start_minute && minute < r.end_minute) return true;
   }

@@ -1,4 +1,5 @@
-// libFuzzer target: load_tenant_policy on arbitrary text must never crash, leak or throw.
+// libFuzzer target: load_tenant_policy (and lint_tenant_policy on what loads) on arbitrary
+// text must never crash, leak or throw.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -12,6 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& rule : result->rules) {
       for (const auto& d : rule.destinations) (void)alertgate::describe(d);
     }
+    for (const auto& w : alertgate::lint_tenant_policy(*result)) (void)alertgate::to_string(w);
   } else {
     for (const auto& e : result.error()) (void)alertgate::to_string(e);
   }

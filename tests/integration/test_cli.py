@@ -45,6 +45,23 @@ class Cli(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertRegex(r.stderr, r"t1\.yaml:5:\d+: .*slak")
 
+    def test_check_config_lint_warnings(self):
+        d = temp_dir()
+        os.mkdir(os.path.join(d, "tenants"))
+        config = os.path.join(d, "alertgate.yaml")
+        with open(config, "w") as f:
+            f.write("tenants_dir: tenants\n")
+        with open(os.path.join(d, "tenants", "t1.yaml"), "w") as f:
+            f.write('tenant_id: "t1"\nrules:\n  - destinations: [{type: log}]\n'
+                    '  - severity: critical\n    destinations: [{type: log}]\n')
+        r = run("check-config", "--config", config)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 warning(s)", r.stdout)
+        self.assertRegex(r.stderr, r"t1\.yaml:4:5: warning: rule can never match: the rule at 3:5")
+        strict = run("check-config", "--strict", "--config", config)
+        self.assertEqual(strict.returncode, 1)
+        self.assertIn("t1.yaml:4:5: warning: ", strict.stderr)
+
     def test_serve_refuses_bad_config(self):
         d = temp_dir()
         path = os.path.join(d, "alertgate.yaml")

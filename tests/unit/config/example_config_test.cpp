@@ -67,6 +67,33 @@ TEST_CASE("example_config: every file of config/tenants loads on its own") {
   CHECK(files >= 2);
 }
 
+TEST_CASE("example_config: config/examples/tenants/full.yaml loads with every feature") {
+  auto r = load_tenant_policy_file(kRoot / "config/examples/tenants/full.yaml");
+  INFO((r ? std::string() : all_errors(r.error())));
+  REQUIRE(r.ok());
+  CHECK(r->tenant_id == "payments");
+  REQUIRE(r->tokens.size() == 1);
+  CHECK(r->tokens[0] == sha256("example-full-token"));
+  CHECK(r->limits.rate.has_value());
+  CHECK(r->limits.burst.has_value());
+  CHECK(r->limits.max_queue.has_value());
+  CHECK(r->limits.max_active_alerts.has_value());
+  CHECK_FALSE(r->enrich_labels.empty());
+  CHECK_FALSE(r->rating.boosts.empty());
+  CHECK(r->named_destinations.size() == 3);
+  REQUIRE(r->rules.size() == 3);
+  CHECK(r->rules[0].continue_matching);
+  CHECK(r->rules[1].grouping.by_all);
+  CHECK_FALSE(r->rules[2].mute_when.empty());
+  CHECK(r->default_rule.has_value());
+  CHECK(r->inhibit.size() == 1);
+  CHECK(lint_tenant_policy(*r).empty());
+  // The whole examples directory loads as a tenants_dir too.
+  TenantSet set = load_tenants_dir(kRoot / "config/examples/tenants");
+  INFO(all_errors(set.errors));
+  CHECK(set.errors.empty());
+}
+
 TEST_CASE("example_config: the demo tokens authenticate their tenants") {
   TenantSet set = load_tenants_dir(kRoot / "config/tenants");
   REQUIRE(set.errors.empty());

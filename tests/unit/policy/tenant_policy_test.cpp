@@ -141,7 +141,8 @@ TEST_CASE("tenant_policy: wrong types are reported with what was found") {
         "3:19: \"destinations\": expected a list, got a string\n");
   CHECK(errors_of("tenant_id: a\nrules:\n  - 5\n") == "3:5: rule: expected a map, got a number\n");
   CHECK(errors_of("tenant_id: a\nrules:\n  - destinations: [true]\n") ==
-        "3:20: destination: expected a map, got a bool\n");
+        "3:20: destination: expected a map or the name of a tenant-level destination, got a "
+        "bool\n");
   CHECK(errors_of("tenant_id: a\nrules:\n  - destinations:\n      - type: {a: b}\n") ==
         "4:15: \"type\": expected a string, got a map\n");
   CHECK(errors_of("- a\n") == "1:1: tenant file: expected a map, got a list\n");
