@@ -5,9 +5,8 @@
 namespace alertgate {
 
 bool rule_matches(const Rule& rule, const Alert& alert) {
-  if (!rule.severities.empty() &&
-      std::find(rule.severities.begin(), rule.severities.end(), alert.severity) ==
-          rule.severities.end()) {
+  if (!rule.severities.empty() && std::find(rule.severities.begin(), rule.severities.end(),
+                                            alert.severity) == rule.severities.end()) {
     return false;
   }
   if (alert.rating < rule.min_rating || alert.rating > rule.max_rating) return false;
