@@ -42,6 +42,12 @@ class ShardRouter final : public Deliverer {
   void deliver(std::size_t shard, TenantIndex tenant, std::span<Alert> batch,
                ReactorMetrics& metrics) override;
 
+  // Shutdown, on shard `shard`'s thread (post it there) once its queues are drained: flushes
+  // every group with unsent changes at once (group_wait and group_interval are not waited
+  // out: nothing that was accepted stays behind) and cancels the shard's timer so its
+  // reactor can finish.
+  void stop(std::size_t shard);
+
  private:
   struct Shard;
   struct Tenant;

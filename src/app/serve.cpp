@@ -242,7 +242,10 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   const bool requests_done =
       wait_until([&] { return connections.load(std::memory_order_acquire) == 0; });
   const bool queues_done = wait_until([&] { return shards.total_depth() == 0; });
-  for (auto& r : reactors) r->work.reset();
+  for (auto& r : reactors) {
+    asio::post(r->io, [&router, k = r->index] { router.stop(k); });
+    r->work.reset();
+  }
   if (!requests_done || !queues_done) {
     log::warn("shutdown timeout reached",
               {{"open_connections", connections.load()}, {"queued_alerts", shards.total_depth()}});

@@ -32,6 +32,7 @@ struct ShardRouter::Shard {
   // Lazy deletion: an entry is live while it equals its tenant's `scheduled`.
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
   TimePoint armed_for = kNever;
+  bool stopped = false;
   std::vector<Notification> out;  // reused
 };
 
@@ -113,7 +114,7 @@ void ShardRouter::arm(Shard& s) {
     }
     s.heap.pop();  // stale
   }
-  if (s.heap.empty()) return;
+  if (s.heap.empty() || s.stopped) return;
   const TimePoint at = s.heap.top().at;
   if (at >= s.armed_for) return;  // the armed timer fires earlier (or at the same time)
   s.armed_for = at;
@@ -124,6 +125,20 @@ void ShardRouter::arm(Shard& s) {
     s.armed_for = kNever;
     on_timer(s);
   });
+}
+
+void ShardRouter::stop(std::size_t shard) {
+  Shard& s = *shards_state_[shard];
+  s.stopped = true;
+  const TimePoint now = now_();
+  for (std::size_t t = 0; t < s.tenants.size(); ++t) {
+    Tenant* ts = s.tenants[t].get();
+    if (ts == nullptr || !ts->dispatcher) continue;
+    ts->dispatcher->flush_pending(now, s.out);
+    after_work(s, static_cast<TenantIndex>(t), *ts);
+  }
+  s.armed_for = kNever;
+  s.timer.cancel();
 }
 
 void ShardRouter::on_timer(Shard& s) {
