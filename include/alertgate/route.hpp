@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "alertgate/alert.hpp"
@@ -24,5 +26,53 @@ bool rule_matches(const Rule& rule, const Alert& alert);
 // Clears `out` and appends the rules the alert takes (pointers into `policy`), in order.
 // Returns out.size().
 std::size_t route(const TenantPolicy& policy, const Alert& alert, std::vector<const Rule*>& out);
+
+// The same decision as route(), from a compact copy of the policy's rule conditions built
+// once per policy: severity as a bitmask, rating bounds, and the matchers in one flat array
+// (cheap tests first, their strings in one arena; simple regexes such as `a|b` or `pre.*`
+// become literal tests, the others point at the policy's compiled Matcher). A tenant's conditions
+// fit in a few cache lines instead of one scattered heap object per rule, severity list and
+// matcher, which is what route() pays for when thousands of tenants share a core's caches.
+//
+// Holds pointers into `policy`, which must outlive it. Immutable after construction: any
+// thread; route() allocates nothing once `out` has capacity. Construction: control path.
+class RouteTable {
+ public:
+  explicit RouteTable(const TenantPolicy& policy);
+
+  // Clears `out` and appends the rules the alert takes, exactly as route() does.
+  std::size_t route(const Alert& alert, std::vector<const Rule*>& out) const;
+
+  // How a matcher's value is tested. Regexes that are a literal, an alternation of
+  // literals, `lit.*`, `.*lit`, `.*` or `.+` are tested directly (no VM, no pointer chase).
+  enum class Test : std::uint8_t { equal, any_of, prefix, suffix, any, non_empty, vm };
+
+ private:
+  struct Cond {               // one rule
+    std::uint32_t first = 0;  // into matchers_
+    std::uint16_t count = 0;
+    std::uint8_t severities = 0;  // bit per Severity
+    std::uint8_t min_rating = 0;
+    std::uint8_t max_rating = 100;
+    bool continue_matching = false;
+  };
+  struct Cmp {                   // one matcher
+    std::uint32_t name_at = 0;   // into arena_
+    std::uint32_t value_at = 0;  // into arena_: the literal(s), '\xff'-separated for any_of
+    std::uint16_t name_len = 0;
+    std::uint16_t value_len = 0;
+    Test kind = Test::equal;
+    bool negate = false;             // != and !~
+    const Matcher* regex = nullptr;  // Kind::vm: the policy's compiled matcher
+  };
+  static int cost(const Cmp& m) { return m.kind == Test::vm ? 1 : 0; }
+  bool matches(const Cond& c, const Alert& alert) const;
+
+  std::vector<Cond> conds_;
+  std::vector<const Rule*> rules_;  // parallel to conds_
+  std::vector<Cmp> matchers_;
+  std::string arena_;
+  const Rule* default_rule_ = nullptr;
+};
 
 }  // namespace alertgate

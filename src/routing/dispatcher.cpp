@@ -27,6 +27,7 @@ constexpr std::size_t kCompactMin = 4096;
 TenantDispatcher::State::State(std::shared_ptr<const TenantPolicy> p, DispatcherSettings s)
     : policy(std::move(p)),
       settings(s),
+      routes(*policy),
       engine(policy->rating),
       history(std::max<std::size_t>(1, s.history_fingerprints), policy->rating.retention()),
       active(std::min(s.max_active_alerts, kInitialAlerts)),
@@ -79,7 +80,7 @@ void TenantDispatcher::State::ingest(Alert alert, TimePoint now, std::vector<Not
 
   std::size_t took = 0;
   if (e->firing()) {
-    took = route(*policy, e->alert, rules_buf);
+    took = routes.route(e->alert, rules_buf);
     for (const Rule* rule : rules_buf) {
       const std::uint64_t key = groups.key_of(*rule, e->alert);
       std::uint32_t slot = groups.find(key);
@@ -127,6 +128,7 @@ void TenantDispatcher::State::set_policy(std::shared_ptr<const TenantPolicy> p) 
   }
 
   policy = std::move(p);
+  routes = RouteTable(*policy);
   engine = RatingEngine(policy->rating);
   inhibitor.reset(policy->inhibit);
   if (!inhibitor.empty()) {

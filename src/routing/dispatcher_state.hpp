@@ -12,6 +12,7 @@
 #include "active_table.hpp"
 #include "alertgate/dispatcher.hpp"
 #include "alertgate/rating_engine.hpp"
+#include "alertgate/route.hpp"
 #include "group_table.hpp"
 #include "inhibitor.hpp"
 #include "timer_heap.hpp"
@@ -23,6 +24,7 @@ struct TenantDispatcher::State {
 
   std::shared_ptr<const TenantPolicy> policy;
   DispatcherSettings settings;
+  RouteTable routes;  // compiled from *policy
   RatingEngine engine;
   AlertHistory history;
   routing::ActiveTable active;
