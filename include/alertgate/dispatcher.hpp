@@ -93,6 +93,10 @@ class TenantDispatcher {
   // Flushes every group due at or before `now` (and resolves expired alerts) into `out`.
   void advance(TimePoint now, std::vector<Notification>& out);
 
+  // Shutdown: flushes every group with unsent changes now, without waiting out group_wait or
+  // group_interval (mute_when still holds). Repeats and expiries are left alone.
+  void flush_pending(TimePoint now, std::vector<Notification>& out);
+
   // The earliest time advance() has work to do; nullopt when there is none.
   std::optional<TimePoint> next_deadline() const;
 

@@ -276,6 +276,14 @@ void TenantDispatcher::advance(TimePoint now, std::vector<Notification>& out) {
   state_->history.expire(now);
 }
 
+void TenantDispatcher::flush_pending(TimePoint now, std::vector<Notification>& out) {
+  state_->last_now = std::max(state_->last_now, now);
+  for (std::uint32_t slot = 0; slot < state_->groups.slot_count(); ++slot) {
+    const routing::Group& g = state_->groups[slot];
+    if (g.live && g.changed) state_->flush(slot, now, out);
+  }
+}
+
 std::optional<TimePoint> TenantDispatcher::next_deadline() const {
   state_->drop_stale_top();
   if (state_->timers.empty()) return std::nullopt;

@@ -57,10 +57,14 @@ class Endpoints(unittest.TestCase):
         self.assertEqual(after - before, 1)
 
     def test_fingerprint_is_stable_and_label_order_free(self):
+        # The resolve names the labels in another order: the same alert, so it resolves it.
         labels = {"alertname": "Disk", "zone": "z1", "host": "h9"}
         self.d.post_json("/api/v2/alerts", [{"labels": labels}])
-        self.d.post_json("/api/v2/alerts", [{"labels": dict(reversed(list(labels.items())))}])
+        self.delivered_where(lambda a: a["labels"].get("alertname") == "Disk")
+        self.d.post_json("/api/v2/alerts", [{"labels": dict(reversed(list(labels.items()))),
+                                             "endsAt": "2020-01-01T00:00:00Z"}])
         a, b = self.delivered_where(lambda a: a["labels"].get("alertname") == "Disk", count=2)
+        self.assertEqual((a["status"], b["status"]), ("firing", "resolved"))
         self.assertEqual(a["fingerprint"], b["fingerprint"])
         self.assertNotEqual(a["alert_id"], b["alert_id"])
 
@@ -108,12 +112,17 @@ class Endpoints(unittest.TestCase):
         self.assertEqual(body["accepted"], 1)
         status, body, _ = self.d.post_json("/v1/alerts", [
             {"labels": {"alertname": "Native2", "severity": "warn"}},
+            {"labels": {"alertname": "Native3"}}], token="beta-token")
+        self.assertEqual(status, 202)
+        self.assertEqual(body["accepted"], 2)
+        self.delivered_where(lambda a: a["labels"].get("alertname", "").startswith("Native"), 3)
+        status, body, _ = self.d.post_json("/v1/alerts", [
             {"labels": {"alertname": "Native3"}, "endsAt": "2020-01-01T00:00:00Z"}],
             token="beta-token")
         self.assertEqual(status, 202)
-        self.assertEqual(body["accepted"], 2)
+        # In arrival order, so Native3's resolve comes last and wins.
         got = {a["labels"]["alertname"]: a for a in self.delivered_where(
-            lambda a: a["labels"].get("alertname", "").startswith("Native"), 3)}
+            lambda a: a["labels"].get("alertname", "").startswith("Native"), 4)}
         self.assertEqual(got["Native1"]["severity"], "critical")
         self.assertEqual(got["Native1"]["tenant_id"], "beta")
         self.assertEqual(got["Native1"]["annotations"]["summary"], "one")
@@ -217,12 +226,13 @@ class Endpoints(unittest.TestCase):
             self.assertIn(want, names)
 
     def test_keep_alive_and_pipelining(self):
-        body = json.dumps([{"labels": {"alertname": "Pipelined"}}]).encode()
-        req = (b"POST /api/v2/alerts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer acme-token\r\n"
-               b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode() +
-               b"\r\n\r\n" + body)
+        def req(i):
+            body = json.dumps([{"labels": {"alertname": "Pipelined", "n": str(i)}}]).encode()
+            return (b"POST /api/v2/alerts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                    b"acme-token\r\nContent-Type: application/json\r\nContent-Length: " +
+                    str(len(body)).encode() + b"\r\n\r\n" + body)
         with socket.create_connection(("127.0.0.1", self.d.port), timeout=10) as s:
-            s.sendall(req * 5)  # five requests in one write
+            s.sendall(b"".join(req(i) for i in range(5)))  # five requests in one write
             data = b""
             while data.count(b"HTTP/1.1 200") < 5:
                 chunk = s.recv(65536)

@@ -155,7 +155,7 @@ rules:
         self.assertEqual(metric_value(m, "alertgate_alerts_rejected_total", tenant="limited",
                                       reason="active_limit"), 1)
         self.assertEqual(metric_value(m, "alertgate_alerts_rejected_total", tenant="limited",
-                                      reason="rate_limited"), 1)
+                                      reason="rate_limited"), 5)  # counted in alerts
 
 
 if __name__ == "__main__":

@@ -143,3 +143,18 @@ TEST_CASE("routing: a re-firing alert whose resolve is pending is no news", "[ro
   CHECK(rig.d.active_alerts() == 1);
   CHECK(rig.advance(kT0 + 30s + 4h).size() == 1);  // repeat as usual
 }
+
+TEST_CASE("routing: flush_pending sends waiting groups at once, repeats stay scheduled",
+          "[routing]") {
+  Rig rig(by_alertname());
+  rig.send(disk("a"), kT0);
+  REQUIRE(rig.advance(kT0 + 30s).size() == 1);       // notified: now only a repeat is due
+  rig.send(make_alert({{"alertname", "Fresh"}}), kT0 + 40s);  // waits for group_wait
+  std::vector<Notification> out;
+  rig.d.flush_pending(kT0 + 41s, out);
+  REQUIRE(out.size() == 1);
+  CHECK(label(out[0].alerts[0], "alertname") == "Fresh");
+  out.clear();
+  rig.d.flush_pending(kT0 + 42s, out);
+  CHECK(out.empty());  // nothing new: neither group is sent again
+}
