@@ -1,6 +1,6 @@
 // Rating (second pass): boosts, recurrence and flapping on top of the severity base score.
-// A pure library for now (not wired into the daemon); see docs/rating.md, section "Boosts,
-// recurrence and flapping".
+// Run by each tenant's TenantDispatcher on its home shard; see docs/rating.md, section
+// "Boosts, recurrence and flapping".
 //
 // Threads: RatingEngine is immutable after construction, so `rate` may run on any thread;
 // the AlertHistory it is given is per-tenant state owned by the tenant's home shard and
@@ -39,7 +39,7 @@ inline constexpr std::size_t kHistoryEventsPerFingerprint = 32;
 // (about 370 with malloc headers) = 288 for the entry (32 x 8-byte event times, two 32-bit
 // event bitmaps, fingerprint, last-seen time, ring position, count and status) + 16 list
 // links + 24 hash node (key, iterator, next pointer; integer keys cache no hash) + 8 bucket
-// pointer (buckets are reserved for `max_fingerprints` up front).
+// pointer (the index grows with use; 256 buckets are reserved up front).
 //
 // Thread: the tenant's home shard only; not thread-safe. No errors.
 class AlertHistory {

@@ -15,8 +15,9 @@ std::int64_t ns_since_epoch(TimePoint t) { return t.time_since_epoch().count(); 
 
 AlertHistory::AlertHistory(std::size_t max_fingerprints, std::chrono::nanoseconds retention)
     : max_fingerprints_(std::max<std::size_t>(max_fingerprints, 1)), retention_(retention) {
-  // Reserve the buckets once so the index never rehashes on the data path.
-  index_.reserve(max_fingerprints_);
+  // A few buckets up front; the index grows with the tenant (amortised rehashing) instead of
+  // reserving max_fingerprints for each of thousands of mostly quiet tenants.
+  index_.reserve(std::min<std::size_t>(max_fingerprints_, 256));
 }
 
 AlertHistory::Entry& AlertHistory::touch(std::uint64_t fingerprint, bool& is_new) {
