@@ -1,5 +1,7 @@
 #include "reload_service.hpp"
 
+#include <openssl/crypto.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
 
@@ -47,7 +49,9 @@ http::Handler ReloadService::handler(asio::io_context& reactor) {
     const auto it = req.find(bhttp::field::authorization);
     const auto token =
         bearer_token(it == req.end() ? std::string_view{} : std::string_view(it->value()));
-    if (!token || sha256(*token) != *snapshot->admin_token) {
+    // Constant-time compare, like tenant tokens.
+    if (!token || CRYPTO_memcmp(sha256(*token).data(), snapshot->admin_token->data(),
+                                snapshot->admin_token->size()) != 0) {
       auto res = http::json_error(401, "unauthorized", "POST /-/reload needs the admin token");
       res.set(bhttp::field::www_authenticate, "Bearer realm=\"alertgate\"");
       return reply.send(std::move(res));

@@ -148,7 +148,8 @@ TenantsReload reload_tenants(const std::filesystem::path& dir,
 
   std::set<std::string> previous_ids;
   for (const PolicyPtr& p : previous) previous_ids.insert(p->tenant_id);
-  for (auto& [id, policy] : accepting.by_id) {
+  for (const auto& [tenant_id, policy] : accepting.by_id) {
+    const std::string& id = tenant_id;  // (clang 14 cannot capture a structured binding)
     out.tenants.push_back(policy);
     const auto prev = std::find_if(previous.begin(), previous.end(),
                                    [&](const PolicyPtr& p) { return p->tenant_id == id; });
