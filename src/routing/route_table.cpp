@@ -106,7 +106,8 @@ RouteTable::RouteTable(const TenantPolicy& policy) {
       } else {
         cmp.kind = Test::vm;
         cmp.negate = false;  // Matcher::matches_value applies the op itself
-        cmp.regex = &m;
+        cmp.value_at = static_cast<std::uint32_t>(regexes_.size());
+        regexes_.push_back(&m);
       }
       matchers_.push_back(cmp);
     }
@@ -141,7 +142,7 @@ bool RouteTable::matches(const Cond& c, const Alert& alert) const {
         break;
       case Test::any: ok = no_newline(v); break;
       case Test::non_empty: ok = !v.empty() && no_newline(v); break;
-      case Test::vm: ok = m.regex->matches_value(v); break;
+      case Test::vm: ok = regexes_[m.value_at]->matches_value(v); break;
     }
     if (ok == m.negate) return false;
   }
