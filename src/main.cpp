@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
   }
   log::set_level(config.log_level);
   try {
-    return serve(config, ServeOptions{port_file, config_path});
+    return serve(config, ServeOptions{port_file, config_path, !listen.empty()});
   } catch (const std::exception& e) {
     log::error("fatal", {{"error", e.what()}});
     return 1;

@@ -17,6 +17,7 @@ namespace alertgate {
 struct ServeOptions {
   std::filesystem::path port_file;    // when set, the bound port is written there
   std::filesystem::path config_path;  // re-read on reload; empty = never re-read
+  bool listen_from_cli = false;       // config.listen came from --listen: reloads keep it
 };
 
 // Loads the tenants of config.tenants_dir (a tenant file that fails validation is logged

@@ -63,9 +63,10 @@ std::string ReloadReport::to_json() const {
 }
 
 PolicyManager::PolicyManager(MainConfig config, std::filesystem::path config_path,
-                             LogNotifier& notifier)
+                             bool listen_from_cli, LogNotifier& notifier)
     : config_(std::move(config)),
       config_path_(std::move(config_path)),
+      listen_from_cli_(listen_from_cli),
       notifier_(notifier),
       registry_(config_.max_tenants) {}
 
@@ -151,6 +152,7 @@ ReloadReport PolicyManager::reload() {
       report.generation = generation_;
       report.tenants = current_.size();
     } else {
+      if (listen_from_cli_) loaded->listen = config_.listen;
       report.warnings = needs_restart(config_, *loaded);
       MainConfig next = std::move(loaded).value();
       // Keep what needs a restart as it runs; take the rest.

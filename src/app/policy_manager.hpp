@@ -42,7 +42,9 @@ struct ReloadReport {
 class PolicyManager {
  public:
   // `config_path` is re-read by reload(); empty = the config is never re-read.
-  PolicyManager(MainConfig config, std::filesystem::path config_path, LogNotifier& notifier);
+  // `listen_from_cli`: the running listen addresses came from --listen, not the file.
+  PolicyManager(MainConfig config, std::filesystem::path config_path, bool listen_from_cli,
+                LogNotifier& notifier);
 
   // Start-up: loads tenants_dir and returns the first snapshot (generation 1).
   std::shared_ptr<const PolicySnapshot> load_initial(ReloadReport& report);
@@ -62,6 +64,7 @@ class PolicyManager {
 
   MainConfig config_;
   std::filesystem::path config_path_;
+  bool listen_from_cli_;
   LogNotifier& notifier_;
   TenantRegistry registry_;
   std::vector<std::shared_ptr<const TenantPolicy>> current_;

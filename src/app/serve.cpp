@@ -103,7 +103,7 @@ int serve(const MainConfig& config, const ServeOptions& options) {
       config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
 
   LogNotifier notifier;
-  PolicyManager policy(config, options.config_path, notifier);
+  PolicyManager policy(config, options.config_path, options.listen_from_cli, notifier);
   ReloadReport initial;
   SnapshotHolder snapshots(policy.load_initial(initial));
   for (const auto& e : initial.errors) {

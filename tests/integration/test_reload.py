@@ -72,6 +72,20 @@ class Reload(unittest.TestCase):
             self.assertEqual(accepted(d, "c-1", "c"), 401)  # the valid new tenant waits too
             self.assertEqual(accepted(d, "a-1", "a"), 202)
 
+    def test_settings_that_need_a_restart_are_reported(self):
+        # --listen overrides the file; a reload must not take that for a change.
+        with Daemon(tenants={"a": ["a-1"]}, admin_token=ADMIN,
+                    args=("--listen", "127.0.0.1:0")) as d:
+            status, report = d.reload()
+            self.assertEqual((status, report["warnings"]), (200, []))
+            with open(d.config_path) as f:
+                text = f.read()
+            with open(d.config_path, "w") as f:
+                f.write(text.replace("threads: 2", "threads: 1"))
+            status, report = d.reload()
+            self.assertEqual(status, 200, report)
+            self.assertEqual(report["warnings"], ["threads changed: takes effect after a restart"])
+
     def test_reload_endpoint_needs_the_admin_token(self):
         with Daemon(tenants={"a": ["a-1"]}, admin_token=ADMIN) as d:
             self.assertEqual(d.reload(token="")[0], 401)
