@@ -7,7 +7,7 @@ CMAKE_FLAGS  ?=
 CONFIG       ?= config/alertgate.yaml
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build run test asan-test fuzz-build fuzz-smoke bench bench-micro format clean
+.PHONY: all deps build run test asan-test fuzz-build fuzz-smoke bench bench-micro bench-reload format clean
 
 all: build
 
@@ -43,6 +43,10 @@ fuzz-smoke: fuzz-build
 # HTTP ingest: alertgate vs nginx `return 202`, driven by wrk (bench/README.md).
 bench: build
 	bash bench/ingest.sh $(BUILD)/alertgate
+
+# Policy reload with 1,200 tenants x 20 rules (bench/README.md).
+bench-reload: build
+	bash bench/reload.sh $(BUILD)/alertgate
 
 bench-micro: deps
 	cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DALERTGATE_BENCH=ON

@@ -6,35 +6,12 @@
 #include <string>
 
 #include "alertgate/tenant_policy.hpp"
+#include "temp_dir.hpp"
 
 namespace alertgate {
 namespace {
 
-// A fresh directory under the system temp dir, removed with its files at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("alertgate-tenants-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name, std::ios::binary) << text;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 std::string tenant(const std::string& id, const std::string& token = "") {
   std::string text = "tenant_id: " + id + "\n";
