@@ -46,6 +46,7 @@
 #include "alertgate/matcher.hpp"
 #include "alertgate/rating_policy.hpp"
 #include "alertgate/result.hpp"
+#include "alertgate/template.hpp"
 #include "alertgate/time_interval.hpp"
 
 namespace alertgate {
@@ -81,9 +82,37 @@ struct Destination {
   std::string topic;        // kafka (optional, default alerts-<tenant_id>)
   std::string path;         // log (optional, default stdout)
   std::string name;         // set when defined in the tenant's `destinations:` map
+
+  // Templates (docs/policy.md "Templates"); empty = the type's default text.
+  Template title;    // slack (the `text` fallback line), opsgenie (message), email (subject)
+  Template text;     // slack (section text), telegram (message), email (plain-text body)
+  std::string secret;           // webhook: HMAC-SHA256 key for X-Alertgate-Signature
+  bool send_resolved = true;    // every type: also notify resolves
+  std::size_t max_alerts = 0;   // webhook, kafka: alerts per request, 0 = unlimited
+  bool disable_notification = false;  // telegram
+
+  // Delivery (every type but log); defaults per type in default_delivery().
+  struct Delivery {
+    std::chrono::milliseconds connect_timeout{3000};
+    std::chrono::milliseconds timeout{10000};   // whole request
+    std::chrono::milliseconds retry_base{1000};  // backoff: min(cap, base * 2^n) * random[0,1)
+    std::chrono::milliseconds retry_cap{60000};
+    std::uint32_t max_attempts = 10;             // then the dead-letter store
+    double rate = 0;                             // requests/s, 0 = unlimited (queued, not dropped)
+    double burst = 1;
+    std::uint32_t breaker_failures = 5;          // consecutive failed attempts to open
+    std::chrono::milliseconds breaker_cool_down{30000};
+    std::uint32_t max_in_flight = 4;             // concurrent requests to this destination
+  } delivery;
+
   int line = 0;             // position in the tenant file (of the definition)
   int column = 0;
 };
+
+// The delivery defaults of a destination type, from the services' documented limits:
+// slack 1/s burst 3, pagerduty 2/s (120/min per key) burst 10, telegram 1/s per chat,
+// opsgenie 10/s, webhook and email unlimited.
+Destination::Delivery default_delivery(DestinationType type);
 
 // How a destination is shown in logs and API answers: secrets redacted,
 // e.g. `slack(hooks.slack.com/…/***)` (the path of a Slack webhook is its secret),
@@ -116,6 +145,9 @@ struct Rule {
   std::vector<TimeInterval> mute_when;  // notifications held while any window contains now
   // Named references are resolved at load: each entry is a full copy (its `name` set).
   std::vector<Destination> destinations;
+  // `fallback: <named destination>`: used for this rule's notifications while a
+  // destination's circuit breaker is open. Unset = wait for the breaker to close.
+  std::optional<Destination> fallback;
   // Hash of everything above except the position: equal across reloads iff the rule is
   // unchanged, so its groups and dedup state carry over a reload.
   std::uint64_t key = 0;

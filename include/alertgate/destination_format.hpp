@@ -1,0 +1,65 @@
+// Destination formats: what one notification (or, for webhooks, a batch of notifications)
+// sends to one destination, as bytes ready for the transport — the exact wire formats of
+// ../shared/formats/README.md. Pure functions: any thread, no I/O, never throw; outbound
+// JSON escapes control characters, quotes and invalid UTF-8 (replaced by U+FFFD).
+//
+// Keys are stable across retries and restarts, so a repeat collapses at the receiver:
+// PagerDuty dedup_key and Opsgenie alias = "<tenant_id>-<group_key as 16 hex>".
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "alertgate/dispatcher.hpp"
+#include "alertgate/tenant_policy.hpp"
+
+namespace alertgate {
+
+struct HttpRequestSpec {
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;  // Content-Type included
+  std::string body;
+};
+
+struct MailSpec {
+  std::string from;
+  std::vector<std::string> to;
+  std::string message;  // RFC 5322, CRLF line ends, multipart/alternative text + HTML
+};
+
+struct FormatContext {
+  std::string_view tenant_id;
+  std::string_view external_url;  // main config `external_url`
+  std::string_view mail_from;     // main config `smtp.from`
+  TimePoint now{};                // Date:, signature timestamps
+};
+
+// The receiver name a notification shows: the destination's name, else describe(d).
+std::string receiver_name(const Destination& d);
+
+// Alertmanager webhook v4 for one or more notifications of the same rule (alerts
+// concatenated, firing first, at most d.max_alerts, the rest counted in truncatedAlerts),
+// plus "tenant_id" and each alert's "rating"; with d.secret the header
+// `X-Alertgate-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+HttpRequestSpec format_webhook(std::span<const Notification* const> batch, const Destination& d,
+                               const FormatContext& ctx);
+// Slack incoming webhook: {"text": title, "blocks": [...]} (summary, severity, rating,
+// labels, generator link).
+HttpRequestSpec format_slack(const Notification& n, const Destination& d, const FormatContext& ctx);
+// PagerDuty Events v2: trigger while the notification has firing alerts, else resolve.
+HttpRequestSpec format_pagerduty(const Notification& n, const Destination& d,
+                                 const FormatContext& ctx);
+// Opsgenie: create (POST <url>/v2/alerts) while firing, else close
+// (POST <url>/v2/alerts/<alias>/close?identifierType=alias); priority P1..P5 from rating.
+HttpRequestSpec format_opsgenie(const Notification& n, const Destination& d,
+                                const FormatContext& ctx);
+// Telegram sendMessage, parse_mode HTML, text escaped and cut to 4096 characters.
+HttpRequestSpec format_telegram(const Notification& n, const Destination& d,
+                                const FormatContext& ctx);
+// One mail per notification to d.address.
+MailSpec format_email(const Notification& n, const Destination& d, const FormatContext& ctx);
+
+}  // namespace alertgate
