@@ -99,6 +99,8 @@ struct TenantCells {
   std::array<Cell, kRouteEventCount> routing;
   Cell active_alerts;  // gauge
   Cell groups;         // gauge
+  // Notifications that ended in the dead-letter store, by destination type.
+  std::array<Cell, kDestinationTypeCount> dead_letters;
 };
 
 struct EndpointCells {
@@ -115,6 +117,11 @@ class ReactorMetrics {
   const TenantCells& tenant(std::size_t index) const { return tenants_[index]; }
   EndpointCells& endpoint(std::size_t index) { return endpoints_[index]; }
   const EndpointCells& endpoint(std::size_t index) const { return endpoints_[index]; }
+  // Delivery, by destination type: time from notification to delivered, requests in flight.
+  HistogramCells& notification_latency(std::size_t type) { return latency_[type]; }
+  const HistogramCells& notification_latency(std::size_t type) const { return latency_[type]; }
+  Cell& in_flight(std::size_t type) { return in_flight_[type]; }
+  const Cell& in_flight(std::size_t type) const { return in_flight_[type]; }
   Cell& connections_active() { return connections_active_; }
   Cell& connections_refused() { return connections_refused_; }
   const Cell& connections_active() const { return connections_active_; }
@@ -126,8 +133,18 @@ class ReactorMetrics {
  private:
   std::unique_ptr<TenantCells[]> tenants_;
   std::unique_ptr<EndpointCells[]> endpoints_;
+  std::array<HistogramCells, kDestinationTypeCount> latency_;
+  std::array<Cell, kDestinationTypeCount> in_flight_;
   Cell connections_active_;
   Cell connections_refused_;
+};
+
+// One destination's circuit breaker state for /metrics: written by its shard, read by
+// scrapes. Lives as long as the Metrics that made it.
+struct BreakerGauge {
+  std::string tenant;
+  std::string destination;  // describe(): secrets redacted
+  std::atomic<int> open{0};
 };
 
 // The registry: names for the indexes, one ReactorMetrics per reactor, and rendering.
@@ -145,6 +162,10 @@ class Metrics {
 
   // Control thread. Index i must be < tenant_capacity; indexes are added in order.
   void add_tenant(std::size_t index, std::string tenant_id);
+
+  // Any thread: a gauge for alertgate_destination_circuit_open{tenant,destination}; the
+  // same pair gives the same gauge.
+  BreakerGauge& breaker_gauge(const std::string& tenant, const std::string& destination);
 
   // Control thread: the outcome of a (re)load of the policy.
   void reload_finished(bool success, std::chrono::system_clock::time_point at);
@@ -166,6 +187,7 @@ class Metrics {
     std::uint64_t refused = 0;
   };
   std::vector<ReloadCounts> tenant_reloads_;
+  std::vector<std::unique_ptr<BreakerGauge>> breakers_;
   std::uint64_t reloads_ok_ = 0;
   std::uint64_t reloads_failed_ = 0;
   bool last_reload_ok_ = false;

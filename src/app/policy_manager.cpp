@@ -63,11 +63,11 @@ std::string ReloadReport::to_json() const {
 }
 
 PolicyManager::PolicyManager(MainConfig config, std::filesystem::path config_path,
-                             bool listen_from_cli, LogNotifier& notifier)
+                             bool listen_from_cli, Prepare prepare)
     : config_(std::move(config)),
       config_path_(std::move(config_path)),
       listen_from_cli_(listen_from_cli),
-      notifier_(notifier),
+      prepare_(std::move(prepare)),
       registry_(config_.max_tenants) {}
 
 std::shared_ptr<const PolicySnapshot> PolicyManager::load_initial(ReloadReport& report) {
@@ -107,7 +107,7 @@ std::shared_ptr<const PolicySnapshot> PolicyManager::build(
   auto snap = std::make_shared<PolicySnapshot>();
   std::vector<std::shared_ptr<const TenantPolicy>> served;
   for (const auto& p : tenants) {
-    if (auto err = notifier_.open(*p)) {
+    if (auto err = prepare_(*p)) {
       report.errors.push_back({p->file, 0, 0, err->message});
       // Its previous policy (if any) keeps serving; its log files were opened back then.
       const auto prev = std::find_if(current_.begin(), current_.end(),

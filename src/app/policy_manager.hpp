@@ -13,6 +13,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,7 +23,6 @@
 #include "alertgate/metrics.hpp"
 #include "alertgate/policy_snapshot.hpp"
 #include "alertgate/shard.hpp"
-#include "log_notifier.hpp"
 
 namespace alertgate {
 
@@ -43,8 +44,11 @@ class PolicyManager {
  public:
   // `config_path` is re-read by reload(); empty = the config is never re-read.
   // `listen_from_cli`: the running listen addresses came from --listen, not the file.
+  // `prepare` readies what a tenant's policy needs before it is published (opens its `log`
+  // files); an error refuses that tenant's new policy (its old one keeps serving).
+  using Prepare = std::function<std::optional<Error>(const TenantPolicy&)>;
   PolicyManager(MainConfig config, std::filesystem::path config_path, bool listen_from_cli,
-                LogNotifier& notifier);
+                Prepare prepare);
 
   // Start-up: loads tenants_dir and returns the first snapshot (generation 1).
   std::shared_ptr<const PolicySnapshot> load_initial(ReloadReport& report);
@@ -65,7 +69,7 @@ class PolicyManager {
   MainConfig config_;
   std::filesystem::path config_path_;
   bool listen_from_cli_;
-  LogNotifier& notifier_;
+  Prepare prepare_;
   TenantRegistry registry_;
   std::vector<std::shared_ptr<const TenantPolicy>> current_;
   std::uint64_t generation_ = 0;

@@ -1,10 +1,9 @@
 #include "reload_service.hpp"
 
-#include <openssl/crypto.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include "admin_endpoints.hpp"
 #include "alertgate/log.hpp"
 #include "alertgate/token_table.hpp"
 
@@ -41,20 +40,8 @@ ReloadReport ReloadService::reload(std::string_view trigger) {
 
 http::Handler ReloadService::handler(asio::io_context& reactor) {
   return [this, &reactor](http::Request& req, http::Reply reply) {
-    const auto snapshot = snapshots_.load();
-    if (!snapshot->admin_token) {
-      return reply.send(http::json_error(
-          403, "forbidden", "no admin_token in the main config: reload with SIGHUP instead"));
-    }
-    const auto it = req.find(bhttp::field::authorization);
-    const auto token =
-        bearer_token(it == req.end() ? std::string_view{} : std::string_view(it->value()));
-    // Constant-time compare, like tenant tokens.
-    if (!token || CRYPTO_memcmp(sha256(*token).data(), snapshot->admin_token->data(),
-                                snapshot->admin_token->size()) != 0) {
-      auto res = http::json_error(401, "unauthorized", "POST /-/reload needs the admin token");
-      res.set(bhttp::field::www_authenticate, "Bearer realm=\"alertgate\"");
-      return reply.send(std::move(res));
+    if (auto refused = check_admin(req, *snapshots_.load())) {
+      return reply.send(std::move(*refused));
     }
     asio::post(control_, [this, &reactor, reply = std::move(reply)]() mutable {
       const ReloadReport report = reload("POST /-/reload");

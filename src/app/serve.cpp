@@ -16,7 +16,8 @@
 #include "alertgate/rate_limiter.hpp"
 #include "alertgate/shard_router.hpp"
 #include "dir_watch.hpp"
-#include "log_notifier.hpp"
+#include "admin_endpoints.hpp"
+#include "alertgate/delivery_engine.hpp"
 #include "policy_manager.hpp"
 #include "reactor.hpp"
 #include "reload_service.hpp"
@@ -35,7 +36,7 @@ namespace {
 
 // Paths served, in metrics-index order (EndpointTable assigns indexes in add order).
 void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready,
-                   http::Handler reload) {
+                   http::Handler reload, http::Handler dead_letters) {
   IngestEndpoints* ingest = r.ingest.get();
   r.endpoints.add(http::Verb::post, "/api/v2/alerts", [ingest](http::Request& q, http::Reply p) {
     ingest->alertmanager_v2(q, std::move(p));
@@ -58,6 +59,7 @@ void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready,
   r.endpoints.add(http::Verb::get, "/-/ready", readiness);
   r.endpoints.add(http::Verb::head, "/-/ready", readiness);
   r.endpoints.add(http::Verb::post, "/-/reload", std::move(reload));
+  r.endpoints.add(http::Verb::get, "/api/v1/deadletters", std::move(dead_letters));
   r.endpoints.add(http::Verb::get, "/metrics", [&metrics](http::Request&, http::Reply p) {
     http::Response res{bhttp::status::ok, 11};
     res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
@@ -71,8 +73,18 @@ std::vector<std::string> endpoint_paths() {
   Reactor probe;
   std::atomic<bool> ready{false};
   Metrics none(0, {}, 0, "");
-  add_endpoints(probe, none, ready, [](http::Request&, http::Reply) {});
+  add_endpoints(probe, none, ready, [](http::Request&, http::Reply) {},
+                [](http::Request&, http::Reply) {});
   return probe.endpoints.paths();
+}
+
+DeliverySettings delivery_settings(const MainConfig& config) {
+  DeliverySettings s;
+  if (!config.listen.empty()) {
+    s.external_url = "http://" + config.listen.front().host + ":" +
+                     std::to_string(config.listen.front().port);
+  }
+  return s;
 }
 
 Result<tcp::endpoint> resolve(const ListenAddress& a) {
@@ -102,16 +114,8 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   const unsigned threads =
       config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
 
-  LogNotifier notifier;
-  PolicyManager policy(config, options.config_path, options.listen_from_cli, notifier);
-  ReloadReport initial;
-  SnapshotHolder snapshots(policy.load_initial(initial));
-  for (const auto& e : initial.errors) {
-    log::error("tenant policy refused", {{"error", to_string(e)}});
-  }
-
   std::atomic<bool> ready{false};
-  Metrics metrics(policy.capacity(), endpoint_paths(), threads, ALERTGATE_VERSION);
+  Metrics metrics(config.max_tenants, endpoint_paths(), threads, ALERTGATE_VERSION);
   std::vector<std::unique_ptr<Reactor>> reactors;
   std::vector<asio::io_context*> contexts;
   for (unsigned i = 0; i < threads; ++i) {
@@ -121,9 +125,20 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     contexts.push_back(&r->io);
     reactors.push_back(std::move(r));
   }
+
+  DeadLetterStore dead_letters;
+  DeliveryEngine delivery(contexts, delivery_settings(config), dead_letters, metrics);
+  PolicyManager policy(config, options.config_path, options.listen_from_cli,
+                       [&delivery](const TenantPolicy& p) { return delivery.open_log_files(p); });
+  ReloadReport initial;
+  SnapshotHolder snapshots(policy.load_initial(initial));
+  for (const auto& e : initial.errors) {
+    log::error("tenant policy refused", {{"error", to_string(e)}});
+  }
+
   ShardSettings shard_settings;
   shard_settings.max_queue_per_tenant = config.limits.max_queue_per_tenant;
-  ShardRouter router(contexts, snapshots, DispatcherSettings{}, notifier, metrics);
+  ShardRouter router(contexts, snapshots, DispatcherSettings{}, delivery, metrics);
   ShardSet shards(contexts, policy.capacity(), shard_settings, router, metrics);
   router.set_shards(shards);
   policy.attach(snapshots, shards, metrics);
@@ -147,7 +162,8 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     r->ingest = std::make_unique<IngestEndpoints>(snapshots, shards, rate_limiter,
                                                   metrics.reactor(r->index), decode_limits, rating,
                                                   seed);
-    add_endpoints(*r, metrics, ready, reload_service.handler(r->io));
+    add_endpoints(*r, metrics, ready, reload_service.handler(r->io),
+                  dead_letters_handler(snapshots, dead_letters));
     r->server = std::make_unique<http::HttpServer>(r->io, r->endpoints, server_settings,
                                                    metrics.reactor(r->index), connections);
   }
@@ -242,13 +258,17 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   const bool requests_done =
       wait_until([&] { return connections.load(std::memory_order_acquire) == 0; });
   const bool queues_done = wait_until([&] { return shards.total_depth() == 0; });
+  // Groups with pending changes are flushed into deliveries; let those finish too.
+  for (auto& r : reactors) asio::post(r->io, [&router, k = r->index] { router.stop(k); });
+  const bool deliveries_done = wait_until([&] { return delivery.pending_total() == 0; });
   for (auto& r : reactors) {
-    asio::post(r->io, [&router, k = r->index] { router.stop(k); });
+    asio::post(r->io, [&delivery, k = r->index] { delivery.stop(k); });
     r->work.reset();
   }
-  if (!requests_done || !queues_done) {
-    log::warn("shutdown timeout reached",
-              {{"open_connections", connections.load()}, {"queued_alerts", shards.total_depth()}});
+  if (!requests_done || !queues_done || !deliveries_done) {
+    log::warn("shutdown timeout reached", {{"open_connections", connections.load()},
+                                           {"queued_alerts", shards.total_depth()},
+                                           {"pending_deliveries", delivery.pending_total()}});
     for (auto& r : reactors) r->io.stop();
   }
   for (auto& r : reactors) r->thread.join();
@@ -258,8 +278,9 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     r->server->stop();
     r->io.run_for(std::chrono::milliseconds(200));
   }
-  log::info("stopped", {{"clean", requests_done && queues_done}});
-  return requests_done && queues_done ? 0 : 1;
+  const bool clean = requests_done && queues_done && deliveries_done;
+  log::info("stopped", {{"clean", clean}});
+  return clean ? 0 : 1;
 }
 
 }  // namespace alertgate

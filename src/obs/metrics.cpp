@@ -68,6 +68,17 @@ void Metrics::add_tenant(std::size_t index, std::string tenant_id) {
   tenant_reloads_.emplace_back();
 }
 
+BreakerGauge& Metrics::breaker_gauge(const std::string& tenant, const std::string& destination) {
+  std::lock_guard lock(mutex_);
+  for (auto& b : breakers_) {
+    if (b->tenant == tenant && b->destination == destination) return *b;
+  }
+  breakers_.push_back(std::make_unique<BreakerGauge>());
+  breakers_.back()->tenant = tenant;
+  breakers_.back()->destination = destination;
+  return *breakers_.back();
+}
+
 void Metrics::reload_finished(bool success, std::chrono::system_clock::time_point at) {
   std::lock_guard lock(mutex_);
   last_reload_ok_ = success;

@@ -100,6 +100,10 @@ std::string Metrics::render() const {
                        "Firing alerts in the tenant's active-alert table.", MetricType::Gauge);
   auto groups = family("alertgate_tenant_groups", "Alert groups of the tenant waiting or repeating.",
                        MetricType::Gauge);
+  auto dead = family("alertgate_dead_letters_total",
+                      "Notifications that ended in the dead-letter store (final 4xx or retries "
+                      "used up), by tenant and destination type.",
+                      MetricType::Counter);
   auto tenant_reloads = family("alertgate_tenant_config_reloads_total",
                                "Reloads that applied a changed tenant policy, or refused one "
                                "(the tenant kept its previous policy).",
@@ -144,6 +148,15 @@ std::string Metrics::render() const {
         {{"tenant", tenant}}, sum([&](const ReactorMetrics& r) { return r.tenant(t).active_alerts.get(); })));
     groups.metric.push_back(gauge(
         {{"tenant", tenant}}, sum([&](const ReactorMetrics& r) { return r.tenant(t).groups.get(); })));
+    for (std::size_t d = 0; d < kDestinationTypeCount; ++d) {
+      const double v =
+          sum([&](const ReactorMetrics& r) { return r.tenant(t).dead_letters[d].get(); });
+      if (v == 0) continue;
+      dead.metric.push_back(
+          counter({{"destination_type", std::string(to_string(static_cast<DestinationType>(d)))},
+                   {"tenant", tenant}},
+                  v));
+    }
     tenant_reloads.metric.push_back(counter({{"result", "applied"}, {"tenant", tenant}},
                                             static_cast<double>(tenant_reloads_[t].applied)));
     tenant_reloads.metric.push_back(counter({{"result", "refused"}, {"tenant", tenant}},
@@ -158,6 +171,48 @@ std::string Metrics::render() const {
   out.push_back(std::move(active));
   out.push_back(std::move(groups));
   out.push_back(std::move(tenant_reloads));
+  out.push_back(std::move(dead));
+  {
+    auto latency = family("alertgate_notification_latency_seconds",
+                          "Time from a notification to its delivery (including retries), by "
+                          "destination type.",
+                          MetricType::Histogram);
+    auto in_flight = family("alertgate_notifications_in_flight",
+                            "Requests to destinations in flight, by destination type.",
+                            MetricType::Gauge);
+    for (std::size_t d = 0; d < kDestinationTypeCount; ++d) {
+      const std::string type(to_string(static_cast<DestinationType>(d)));
+      ClientMetric h;
+      h.label = {{"destination_type", type}};
+      std::uint64_t cumulative = 0;
+      for (std::size_t b = 0; b <= kLatencyBuckets.size(); ++b) {
+        cumulative += static_cast<std::uint64_t>(
+            sum([&](const ReactorMetrics& r) { return r.notification_latency(d).bucket(b); }));
+        h.histogram.bucket.push_back({cumulative, b < kLatencyBuckets.size()
+                                                      ? kLatencyBuckets[b]
+                                                      : std::numeric_limits<double>::infinity()});
+      }
+      h.histogram.sample_count = cumulative;
+      double total = 0;
+      for (const auto& r : reactors_) total += r->notification_latency(d).sum_seconds();
+      h.histogram.sample_sum = total;
+      latency.metric.push_back(std::move(h));
+      in_flight.metric.push_back(
+          gauge({{"destination_type", type}},
+                sum([&](const ReactorMetrics& r) { return r.in_flight(d).get(); })));
+    }
+    out.push_back(std::move(latency));
+    out.push_back(std::move(in_flight));
+    auto circuit = family("alertgate_destination_circuit_open",
+                          "1 while the destination's circuit breaker is open (deliveries wait or "
+                          "go to the rule's fallback).",
+                          MetricType::Gauge);
+    for (const auto& b : breakers_) {
+      circuit.metric.push_back(gauge({{"destination", b->destination}, {"tenant", b->tenant}},
+                                     b->open.load(std::memory_order_relaxed)));
+    }
+    out.push_back(std::move(circuit));
+  }
   {
     auto f = family("alertgate_config_last_reload_successful",
                     "1 when the last policy (re)load succeeded for every file.", MetricType::Gauge);

@@ -198,3 +198,79 @@ def metric_value(metrics, name, **labels):
     """Sum of every series of `name` whose labels include `labels`."""
     want = set(labels.items())
     return sum(v for (n, ls), v in metrics.items() if n == name and want <= set(ls))
+
+
+class _ServerProcess:
+    """A test server script from tests/support run as a process; its port is its first
+    stdout line."""
+
+    def __init__(self, script, *args):
+        here = os.path.dirname(os.path.abspath(__file__))
+        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(here, script), *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise AssertionError(f"{script} did not start")
+        self.port = int(line.strip())
+        atexit.register(self.close)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class SinkServer(_ServerProcess):
+    """tests/support/sink_server.py: records requests, answers from a script."""
+
+    def __init__(self, script=None):
+        super().__init__("sink_server.py", *(["--script", json.dumps(script)] if script else []))
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def _call(self, method, path, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request(method, path, body=body)
+            res = conn.getresponse()
+            return res.status, res.read()
+        finally:
+            conn.close()
+
+    def requests(self):
+        status, body = self._call("GET", "/_requests")
+        assert status == 200, status
+        return json.loads(body)
+
+    def bodies(self):
+        return [json.loads(r["body"]) for r in self.requests()]
+
+    def script(self, script):
+        assert self._call("POST", "/_script", json.dumps(script).encode())[0] == 200
+
+
+class SmtpServer(_ServerProcess):
+    """tests/support/smtp_server.py: saves every message as <n>.eml + <n>.json."""
+
+    def __init__(self, *args):
+        self.dir = temp_dir("alertgate-smtp-")
+        super().__init__("smtp_server.py", "--dir", self.dir, *args)
+
+    def messages(self):
+        import email
+        import email.policy
+        out = []
+        for name in sorted(os.listdir(self.dir)):
+            if not name.endswith(".json"):
+                continue
+            with open(os.path.join(self.dir, name)) as f:
+                envelope = json.load(f)
+            with open(os.path.join(self.dir, name[:-5] + ".eml"), "rb") as f:
+                raw = f.read()
+            out.append((envelope, raw, email.message_from_bytes(raw, policy=email.policy.default)))
+        return out

@@ -1,0 +1,91 @@
+// DeliveryEngine: the Notifier of the shards. Turns each notification into one delivery
+// per destination of its rule and owns everything after that on the shard's reactor:
+// per-destination queues, the token bucket (`rate_limit`: queues, never drops), bounded
+// in-flight requests, natural batching for webhooks (notifications of one rule that queue
+// up while a request is in flight go together in the next, up to `max_alerts`), retries
+// with exponential backoff and full jitter (or the service's 429 hint), the circuit
+// breaker (open after `breaker.failures` consecutive retryable failures, one half-open
+// probe after `cool_down`; while open, the rule's `fallback` takes the deliveries, else they
+// wait in the queue), and the dead-letter store for what finally fails.
+//
+// `log` destinations are written synchronously (LogSink), as before; `kafka` (issue 7)
+// also goes to stdout for now. Nothing is dropped silently: every notification ends
+// delivered, in the dead-letter store, or (at shutdown) counted as abandoned.
+//
+// Threads: notify() and every callback on the tenant's home shard (one HttpClient and one
+// set of destination states per shard, no locks); construction on the control thread before
+// the reactors run; stop(k) on shard k's thread.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "alertgate/dead_letters.hpp"
+#include "alertgate/http_client.hpp"
+#include "alertgate/log_sink.hpp"
+#include "alertgate/notifier.hpp"
+
+namespace alertgate {
+
+struct DeliverySettings {
+  std::string external_url;  // for formats (links back)
+  SmtpSettings smtp;
+  std::string mail_from = "alertgate@localhost";
+  std::size_t max_queue_per_destination = 10'000;  // notifications; beyond: dead letter
+};
+
+class DeliveryEngine final : public Notifier {
+ public:
+  DeliveryEngine(std::vector<boost::asio::io_context*> reactors, DeliverySettings settings,
+                 DeadLetterStore& dead_letters, Metrics& metrics,
+                 std::function<TimePoint()> now = nullptr);
+  ~DeliveryEngine() override;
+  DeliveryEngine(const DeliveryEngine&) = delete;
+  DeliveryEngine& operator=(const DeliveryEngine&) = delete;
+
+  // Control thread, before publishing a policy that uses them: opens `log` files.
+  std::optional<Error> open_log_files(const TenantPolicy& policy);
+
+  void notify(std::size_t shard, TenantIndex tenant, Notification& n,
+              ReactorMetrics& metrics) override;
+
+  // Shard `shard`'s thread: notifications queued or in flight on that shard.
+  std::size_t pending(std::size_t shard) const;
+  // Any thread (approximate): the sum over shards, for shutdown.
+  std::size_t pending_total() const;
+  // Shard thread: cancels in-flight requests and timers; what was still pending is counted
+  // as abandoned (and logged).
+  void stop(std::size_t shard);
+
+ private:
+  struct Shard;
+  struct Target;
+  struct Job;
+  void enqueue(Shard& s, Job job);
+  void pump(Shard& s, Target& t);
+  void send(Shard& s, Target& t, std::vector<Job> jobs);
+  void finished(Shard& s, Target& t, std::vector<Job> jobs, const SinkResult& result);
+  void dead_letter(Shard& s, const Job& job, const std::string& reason);
+  void write_log(Shard& s, TenantIndex tenant, const Destination& d, const Notification& n);
+  Target& target_for(Shard& s, TenantIndex tenant, const Destination& dest);
+  void arm(Shard& s, Target& t, TimePoint at);
+
+  std::vector<std::unique_ptr<Shard>> shards_;
+  DeliverySettings settings_;
+  DeadLetterStore& dead_letters_;
+  Metrics& metrics_;
+  std::function<TimePoint()> now_;
+  LogSink stdout_;
+  std::mutex files_mutex_;
+  std::map<std::string, std::unique_ptr<LogSink>> files_;
+};
+
+}  // namespace alertgate

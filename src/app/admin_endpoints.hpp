@@ -1,0 +1,25 @@
+// Admin endpoints: the bearer token whose SHA-256 is the main config's `admin_token`
+// guards them (401 for a wrong or missing token, 403 when none is configured).
+//   GET /api/v1/deadletters?tenant=<id>&limit=<n>   the dead-letter store, newest first
+// Thread: the reactor's.
+#pragma once
+
+#include <optional>
+
+#include "alertgate/dead_letters.hpp"
+#include "alertgate/http_server.hpp"
+#include "alertgate/policy_snapshot.hpp"
+
+namespace alertgate {
+
+// nullopt when the request carries the admin token of `snapshot`, else the error to send.
+std::optional<http::Response> check_admin(const http::Request& req,
+                                          const PolicySnapshot& snapshot);
+
+http::Handler dead_letters_handler(const SnapshotHolder& snapshots, const DeadLetterStore& store);
+
+// The value of `name` in the target's query string ("" when absent); no percent-decoding
+// beyond what tenant ids and numbers need (they contain none).
+std::string_view query_param(std::string_view target, std::string_view name);
+
+}  // namespace alertgate

@@ -1,0 +1,388 @@
+#include "alertgate/delivery_engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "alertgate/alert_json.hpp"
+#include "alertgate/delivery_outcome.hpp"
+#include "alertgate/destination_format.hpp"
+#include "alertgate/log.hpp"
+#include "delivery_state.hpp"
+
+namespace alertgate {
+
+namespace {
+
+constexpr std::size_t kMaxBatchNotifications = 64;  // webhook natural batching
+
+std::size_t type_index(DestinationType t) { return static_cast<std::size_t>(t); }
+
+bool has_content(const Notification& n, const Destination& d) {
+  return n.firing > 0 || (d.send_resolved && n.alerts.size() > n.firing);
+}
+
+}  // namespace
+
+DeliveryEngine::DeliveryEngine(std::vector<boost::asio::io_context*> reactors,
+                               DeliverySettings settings, DeadLetterStore& dead_letters,
+                               Metrics& metrics, std::function<TimePoint()> now)
+    : settings_(std::move(settings)),
+      dead_letters_(dead_letters),
+      metrics_(metrics),
+      now_(now ? std::move(now) : std::function<TimePoint()>([] { return alertgate::now(); })) {
+  std::random_device seed;
+  for (std::size_t k = 0; k < reactors.size(); ++k) {
+    shards_.push_back(std::make_unique<Shard>(*reactors[k], metrics.reactor(k),
+                                              (std::uint64_t{seed()} << 32) ^ seed()));
+  }
+}
+
+DeliveryEngine::~DeliveryEngine() = default;
+
+std::optional<Error> DeliveryEngine::open_log_files(const TenantPolicy& policy) {
+  auto open = [&](const alertgate::Destination& d) -> std::optional<Error> {
+    if (d.type != DestinationType::log || d.path.empty()) return std::nullopt;
+    std::lock_guard lock(files_mutex_);
+    if (files_.count(d.path) != 0) return std::nullopt;
+    auto sink = LogSink::open(d.path);
+    if (!sink) {
+      return Error{policy.file + ": tenant " + policy.tenant_id + ": " + sink.error().message};
+    }
+    files_.emplace(d.path, std::move(sink).value());
+    return std::nullopt;
+  };
+  auto rules = policy.rules;
+  if (policy.default_rule) rules.push_back(*policy.default_rule);
+  for (const Rule& r : rules) {
+    for (const auto& d : r.destinations) {
+      if (auto e = open(d)) return e;
+    }
+    if (r.fallback) {
+      if (auto e = open(*r.fallback)) return e;
+    }
+  }
+  return std::nullopt;
+}
+
+void DeliveryEngine::write_log(Shard& s, TenantIndex tenant, const alertgate::Destination& d,
+                               const Notification& n) {
+  Sink* sink = &stdout_;
+  if (!d.path.empty()) {
+    std::lock_guard lock(files_mutex_);
+    if (auto it = files_.find(d.path); it != files_.end()) sink = it->second.get();
+  }
+  const SinkResult r = sink->deliver(std::span<const Alert>(n.alerts));
+  s.metrics->tenant(tenant).notifications[type_index(d.type)][static_cast<std::size_t>(r.outcome)]
+      .add();
+  if (r.outcome != NotifyOutcome::delivered) {
+    log::warn("log destination failed", {{"reason", r.reason}});
+  }
+}
+
+void DeliveryEngine::notify(std::size_t shard, TenantIndex tenant, Notification& n,
+                            ReactorMetrics& /*metrics*/) {
+  Shard& s = *shards_[shard];
+  if (n.rule == nullptr) return;
+  auto shared = std::make_shared<const Notification>(std::move(n));
+  const TimePoint now = now_();
+  for (const alertgate::Destination& d : shared->rule->destinations) {
+    if (!has_content(*shared, d)) continue;
+    if (d.type == DestinationType::log || d.type == DestinationType::kafka) {
+      // kafka: delivered by the Kafka issue; until then visible on stdout.
+      write_log(s, tenant, d, *shared);
+      continue;
+    }
+    Job job;
+    job.n = shared;
+    job.dest = &d;
+    job.tenant = tenant;
+    job.enqueued = now;
+    enqueue(s, std::move(job));
+  }
+}
+
+DeliveryEngine::Target& DeliveryEngine::target_for(Shard& s, TenantIndex tenant,
+                                                   const alertgate::Destination& dest) {
+  const std::uint64_t key = destination_key(tenant, dest);
+  auto& slot = s.targets[key];
+  if (!slot) {
+    slot = std::make_unique<Target>(s.io);
+    slot->key = key;
+    slot->tenant = tenant;
+    slot->type = dest.type;
+    slot->label = dest.name.empty() ? describe(dest) : dest.name + ": " + describe(dest);
+  }
+  return *slot;
+}
+
+void DeliveryEngine::enqueue(Shard& s, Job job) {
+  Target& t = target_for(s, job.tenant, *job.dest);
+  if (t.queue.size() >= settings_.max_queue_per_destination) {
+    dead_letter(s, job, "destination queue full (" +
+                            std::to_string(settings_.max_queue_per_destination) + " waiting)");
+    return;
+  }
+  if (t.gauge == nullptr) {
+    t.gauge = &metrics_.breaker_gauge(job.n->policy->tenant_id, t.label);
+  }
+  s.pending.fetch_add(1, std::memory_order_relaxed);
+  t.queue.push_back(std::move(job));
+  pump(s, t);
+}
+
+void DeliveryEngine::arm(Shard& s, Target& t, TimePoint at) {
+  if (s.stopped || at >= t.armed_for) return;
+  t.armed_for = at;
+  const auto delay = std::max<std::chrono::nanoseconds>(at - now_(), std::chrono::nanoseconds(0));
+  t.timer.expires_after(delay);
+  t.timer.async_wait([this, &s, &t, at](boost::system::error_code ec) {
+    if (ec || t.armed_for != at) return;
+    t.armed_for = TimePoint::max();
+    pump(s, t);
+  });
+}
+
+void DeliveryEngine::pump(Shard& s, Target& t) {
+  while (!s.stopped && !t.queue.empty()) {
+    const TimePoint now = now_();
+    const auto& settings = t.queue.front().dest->delivery;
+    if (t.in_flight >= settings.max_in_flight) return;
+
+    if (t.breaker == Target::Breaker::open) {
+      if (now < t.open_until) {
+        // The rule's fallback takes what waits; without one, it waits for the probe.
+        for (auto it = t.queue.begin(); it != t.queue.end();) {
+          const Rule* rule = it->n->rule;
+          if (rule->fallback && destination_key(t.tenant, *rule->fallback) != t.key) {
+            Job moved = std::move(*it);
+            it = t.queue.erase(it);
+            s.pending.fetch_sub(1, std::memory_order_relaxed);
+            moved.dest = &*rule->fallback;
+            moved.attempts = 0;
+            moved.not_before = {};
+            enqueue(s, std::move(moved));
+          } else {
+            ++it;
+          }
+        }
+        if (!t.queue.empty()) arm(s, t, t.open_until);
+        return;
+      }
+      t.breaker = Target::Breaker::half_open;
+    }
+    if (t.breaker == Target::Breaker::half_open && t.in_flight > 0) return;  // one probe
+
+    auto ready = std::find_if(t.queue.begin(), t.queue.end(),
+                              [&](const Job& j) { return j.not_before <= now; });
+    if (ready == t.queue.end()) {
+      TimePoint next = TimePoint::max();
+      for (const Job& j : t.queue) next = std::min(next, j.not_before);
+      arm(s, t, next);
+      return;
+    }
+
+    if (settings.rate > 0) {
+      if (!t.bucket_started) {
+        t.tokens = settings.burst;
+        t.refilled = now;
+        t.bucket_started = true;
+      }
+      const double elapsed = std::chrono::duration<double>(now - t.refilled).count();
+      t.tokens = std::min(settings.burst, t.tokens + elapsed * settings.rate);
+      t.refilled = now;
+      if (t.tokens < 1.0) {
+        const auto wait = std::chrono::duration<double>((1.0 - t.tokens) / settings.rate);
+        arm(s, t, now + std::chrono::duration_cast<std::chrono::nanoseconds>(wait));
+        return;
+      }
+      t.tokens -= 1.0;
+    }
+
+    std::vector<Job> jobs;
+    jobs.push_back(std::move(*ready));
+    auto it = t.queue.erase(ready);
+    if (t.type == DestinationType::webhook) {
+      // Natural batching: ready notifications of the same rule queued behind this one.
+      std::size_t alerts = jobs.front().n->alerts.size();
+      const std::size_t max_alerts = jobs.front().dest->max_alerts;
+      while (it != t.queue.end() && jobs.size() < kMaxBatchNotifications) {
+        const bool same_rule = it->n->rule == jobs.front().n->rule;
+        const bool fits = max_alerts == 0 || alerts + it->n->alerts.size() <= max_alerts;
+        if (!same_rule || it->not_before > now || !fits) break;
+        alerts += it->n->alerts.size();
+        jobs.push_back(std::move(*it));
+        it = t.queue.erase(it);
+      }
+    }
+    send(s, t, std::move(jobs));
+  }
+}
+
+void DeliveryEngine::send(Shard& s, Target& t, std::vector<Job> jobs) {
+  const TimePoint now = now_();
+  for (Job& j : jobs) {
+    if (j.attempts++ == 0) j.first_attempt = now;
+  }
+  const Job& first = jobs.front();
+  const alertgate::Destination& d = *first.dest;
+  const FormatContext ctx{first.n->policy->tenant_id, settings_.external_url,
+                          settings_.mail_from, now};
+  const TransferLimits limits{d.delivery.connect_timeout, d.delivery.timeout};
+  ++t.in_flight;
+  s.metrics->in_flight(type_index(t.type)).add();
+  auto done = [this, &s, &t, jobs](HttpResponse r) mutable {
+    s.metrics->in_flight(type_index(t.type)).sub();
+    --t.in_flight;
+    finished(s, t, std::move(jobs), classify_response(t.type, r));
+  };
+  switch (d.type) {
+    case DestinationType::webhook: {
+      std::vector<const Notification*> batch;
+      batch.reserve(jobs.size());
+      for (const Job& j : jobs) batch.push_back(j.n.get());
+      s.client.post(format_webhook(batch, d, ctx), limits, std::move(done));
+      break;
+    }
+    case DestinationType::slack: s.client.post(format_slack(*first.n, d, ctx), limits, std::move(done)); break;
+    case DestinationType::pagerduty:
+      s.client.post(format_pagerduty(*first.n, d, ctx), limits, std::move(done));
+      break;
+    case DestinationType::opsgenie:
+      s.client.post(format_opsgenie(*first.n, d, ctx), limits, std::move(done));
+      break;
+    case DestinationType::telegram:
+      s.client.post(format_telegram(*first.n, d, ctx), limits, std::move(done));
+      break;
+    case DestinationType::email:
+      if (settings_.smtp.url.empty()) {
+        HttpResponse none;
+        none.error = "no smtp.url in the main config";
+        done(std::move(none));
+        break;
+      }
+      s.client.send_mail(format_email(*first.n, d, ctx), settings_.smtp, limits, std::move(done));
+      break;
+    case DestinationType::kafka:
+    case DestinationType::log: break;  // never queued
+  }
+}
+
+void DeliveryEngine::finished(Shard& s, Target& t, std::vector<Job> jobs,
+                              const SinkResult& result) {
+  const TimePoint now = now_();
+  auto& cells = s.metrics->tenant(t.tenant);
+  cells.notifications[type_index(t.type)][static_cast<std::size_t>(result.outcome)].add(
+      jobs.size());
+  if (s.stopped) {
+    s.pending.fetch_sub(jobs.size(), std::memory_order_relaxed);
+    return;
+  }
+  const auto& settings = jobs.front().dest->delivery;
+  switch (result.outcome) {
+    case NotifyOutcome::delivered:
+      for (const Job& j : jobs) {
+        s.metrics->notification_latency(type_index(t.type)).observe(now - j.enqueued);
+      }
+      s.pending.fetch_sub(jobs.size(), std::memory_order_relaxed);
+      t.failures = 0;
+      if (t.breaker != Target::Breaker::closed) {
+        t.breaker = Target::Breaker::closed;
+        t.gauge->open.store(0, std::memory_order_relaxed);
+        log::info("destination recovered: circuit closed", {{"destination", t.label}});
+      }
+      break;
+    case NotifyOutcome::retry: {
+      ++t.failures;
+      if (t.breaker == Target::Breaker::half_open || t.failures >= settings.breaker_failures) {
+        if (t.breaker != Target::Breaker::open) {
+          log::warn("destination failing: circuit open",
+                    {{"destination", t.label},
+                     {"failures", t.failures},
+                     {"reason", result.reason},
+                     {"cool_down_ms", static_cast<long long>(settings.breaker_cool_down.count())}});
+        }
+        t.breaker = Target::Breaker::open;
+        t.open_until = now + settings.breaker_cool_down;
+        t.gauge->open.store(1, std::memory_order_relaxed);
+      }
+      // Back to the front, in order: a retried notification keeps its place.
+      for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) {
+        Job& j = *it;
+        if (j.attempts >= j.dest->delivery.max_attempts) {
+          s.pending.fetch_sub(1, std::memory_order_relaxed);
+          dead_letter(s, j, result.reason + " (after " + std::to_string(j.attempts) +
+                                " attempts)");
+          continue;
+        }
+        // Exponential backoff with full jitter; a service's 429 hint is a floor.
+        const auto& dl = j.dest->delivery;
+        const double ceiling = std::min(
+            static_cast<double>(dl.retry_cap.count()),
+            static_cast<double>(dl.retry_base.count()) * std::ldexp(1.0, static_cast<int>(
+                                                                             std::min(j.attempts - 1, 30u))));
+        std::uniform_real_distribution<double> jitter(0.0, ceiling);
+        const auto backoff = std::chrono::milliseconds(static_cast<std::int64_t>(jitter(s.rng)));
+        j.not_before = now + std::max<std::chrono::nanoseconds>(backoff, result.retry_after);
+        t.queue.push_front(std::move(j));
+      }
+      break;
+    }
+    case NotifyOutcome::failed:
+      s.pending.fetch_sub(jobs.size(), std::memory_order_relaxed);
+      for (const Job& j : jobs) dead_letter(s, j, result.reason);
+      break;
+  }
+  pump(s, t);
+}
+
+void DeliveryEngine::dead_letter(Shard& s, const Job& job, const std::string& reason) {
+  DeadLetter d;
+  d.tenant_id = job.n->policy->tenant_id;
+  d.destination = describe(*job.dest);
+  d.destination_type = std::string(to_string(job.dest->type));
+  d.reason = reason;
+  d.attempts = job.attempts;
+  d.first_attempt = job.first_attempt;
+  d.failed_at = now_();
+  d.payload.push_back('[');
+  for (std::size_t i = 0; i < job.n->alerts.size(); ++i) {
+    if (i != 0) d.payload.push_back(',');
+    append_alert_json(d.payload, job.n->alerts[i]);
+  }
+  d.payload.push_back(']');
+  s.metrics->tenant(job.tenant).dead_letters[type_index(job.dest->type)].add();
+  log::warn("notification dead-lettered", {{"tenant", d.tenant_id},
+                                           {"destination", d.destination},
+                                           {"reason", d.reason},
+                                           {"attempts", d.attempts}});
+  dead_letters_.add(std::move(d));
+}
+
+std::size_t DeliveryEngine::pending(std::size_t shard) const {
+  return shards_[shard]->pending.load(std::memory_order_relaxed);
+}
+
+std::size_t DeliveryEngine::pending_total() const {
+  std::size_t n = 0;
+  for (const auto& s : shards_) n += s->pending.load(std::memory_order_relaxed);
+  return n;
+}
+
+void DeliveryEngine::stop(std::size_t shard) {
+  Shard& s = *shards_[shard];
+  s.stopped = true;
+  std::size_t abandoned = 0;
+  for (auto& [key, t] : s.targets) {
+    abandoned += t->queue.size();
+    t->queue.clear();
+    t->timer.cancel();
+  }
+  s.client.stop();  // in-flight callbacks run now, see `stopped`
+  if (abandoned != 0) {
+    log::warn("shutdown: notifications not delivered",
+              {{"shard", shard}, {"abandoned", abandoned}});
+  }
+  s.pending.store(0, std::memory_order_relaxed);
+}
+
+}  // namespace alertgate

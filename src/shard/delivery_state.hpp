@@ -1,0 +1,81 @@
+// DeliveryEngine's per-shard state (private to src/shard).
+#pragma once
+
+#include <xxhash.h>
+
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <random>
+#include <unordered_map>
+
+#include "alertgate/delivery_engine.hpp"
+
+namespace alertgate {
+
+// One delivery of one notification to one destination.
+struct DeliveryEngine::Job {
+  std::shared_ptr<const Notification> n;  // shared by the rule's destinations
+  const alertgate::Destination* dest = nullptr;  // inside n->policy (kept alive by n)
+  TenantIndex tenant = 0;
+  std::uint32_t attempts = 0;
+  TimePoint enqueued{};
+  TimePoint first_attempt{};
+  TimePoint not_before{};  // backoff
+};
+
+// One destination of one tenant: its queue and the state that paces it.
+struct DeliveryEngine::Target {
+  explicit Target(boost::asio::io_context& io) : timer(io) {}
+  std::uint64_t key = 0;
+  TenantIndex tenant = 0;
+  DestinationType type = DestinationType::webhook;
+  std::string label;  // describe(): for logs and metrics
+  std::deque<Job> queue;
+  std::uint32_t in_flight = 0;
+  // Token bucket (rate_limit); refilled lazily.
+  double tokens = 0;
+  TimePoint refilled{};
+  bool bucket_started = false;
+  // Circuit breaker.
+  enum class Breaker : std::uint8_t { closed, open, half_open } breaker = Breaker::closed;
+  std::uint32_t failures = 0;  // consecutive retryable failures
+  TimePoint open_until{};
+  BreakerGauge* gauge = nullptr;
+  // One timer per destination for whatever it waits for (tokens, backoff, cool-down).
+  boost::asio::steady_timer timer;
+  TimePoint armed_for = TimePoint::max();
+};
+
+struct DeliveryEngine::Shard {
+  Shard(boost::asio::io_context& io_, ReactorMetrics& m, std::uint64_t seed)
+      : io(io_), client(io_), metrics(&m), rng(seed) {}
+  boost::asio::io_context& io;
+  HttpClient client;
+  ReactorMetrics* metrics;
+  std::mt19937_64 rng;  // backoff jitter
+  std::unordered_map<std::uint64_t, std::unique_ptr<Target>> targets;
+  std::atomic<std::size_t> pending{0};  // jobs queued or in flight
+  bool stopped = false;
+};
+
+// Identity of a destination: its type and every address/credential field. A named
+// destination used by several rules is one target; so is the same inline one.
+inline std::uint64_t destination_key(TenantIndex tenant, const alertgate::Destination& d) {
+  XXH3_state_t* st = XXH3_createState();
+  XXH3_64bits_reset(st);
+  XXH3_64bits_update(st, &tenant, sizeof tenant);
+  const auto type = static_cast<std::uint8_t>(d.type);
+  XXH3_64bits_update(st, &type, 1);
+  for (const std::string* f : {&d.url, &d.webhook, &d.service_key, &d.routing_key, &d.api_key,
+                               &d.bot_token, &d.chat_id, &d.api_url, &d.address, &d.topic}) {
+    const std::uint64_t n = f->size();
+    XXH3_64bits_update(st, &n, sizeof n);
+    XXH3_64bits_update(st, f->data(), f->size());
+  }
+  const std::uint64_t h = XXH3_64bits_digest(st);
+  XXH3_freeState(st);
+  return h;
+}
+
+}  // namespace alertgate
