@@ -40,6 +40,22 @@ struct FormatContext {
 // The receiver name a notification shows: the destination's name, else describe(d).
 std::string receiver_name(const Destination& d);
 
+// "Nothing to send": a notification with no alerts left once `d.send_resolved` is applied
+// (every alert resolved and send_resolved false, or no alerts at all) yields an EMPTY spec —
+// HttpRequestSpec with empty `url`, `headers` and `body`, MailSpec with empty `message`. The
+// caller must not send it and counts the notification as done (not as a failure).
+// should_send() answers the same question before formatting.
+bool should_send(const Notification& n, const Destination& d);
+inline bool has_content(const HttpRequestSpec& spec) { return !spec.body.empty(); }
+inline bool has_content(const MailSpec& mail) { return !mail.message.empty(); }
+
+// Template data of a notification (all its alerts): status, counts, the common labels and
+// annotations (written to the two storages, which must outlive the result) and `first` =
+// the highest-rated firing alert (the earliest of equals), else the first alert.
+TemplateData template_data(const Notification& n, std::string_view tenant_id,
+                           std::string_view receiver, std::string_view external_url,
+                           LabelSet& common_labels_storage, LabelSet& common_annotations_storage);
+
 // Alertmanager webhook v4 for one or more notifications of the same rule (alerts
 // concatenated, firing first, at most d.max_alerts, the rest counted in truncatedAlerts),
 // plus "tenant_id" and each alert's "rating"; with d.secret the header

@@ -50,6 +50,11 @@ class Template {
   // Appends the rendering to `out`.
   void render(const TemplateData& data, std::string& out) const;
   std::string render(const TemplateData& data) const;
+  // Like render(), but each field value goes through `escape` (which appends it escaped for
+  // the destination's markup: Slack mrkdwn, Telegram HTML); literal text is the tenant's
+  // own markup and is copied as written. A null `escape` copies values as they are.
+  using Escape = void (*)(std::string& out, std::string_view value);
+  void render(const TemplateData& data, std::string& out, Escape escape) const;
   const std::string& source() const { return source_; }
   bool empty() const { return source_.empty(); }
 
