@@ -17,10 +17,6 @@ constexpr std::size_t kMaxBatchNotifications = 64;  // webhook natural batching
 
 std::size_t type_index(DestinationType t) { return static_cast<std::size_t>(t); }
 
-bool has_content(const Notification& n, const Destination& d) {
-  return n.firing > 0 || (d.send_resolved && n.alerts.size() > n.firing);
-}
-
 }  // namespace
 
 DeliveryEngine::DeliveryEngine(std::vector<boost::asio::io_context*> reactors,
@@ -86,7 +82,7 @@ void DeliveryEngine::notify(std::size_t shard, TenantIndex tenant, Notification&
   auto shared = std::make_shared<const Notification>(std::move(n));
   const TimePoint now = now_();
   for (const alertgate::Destination& d : shared->rule->destinations) {
-    if (!has_content(*shared, d)) continue;
+    if (!should_send(*shared, d)) continue;
     if (d.type == DestinationType::log || d.type == DestinationType::kafka) {
       // kafka: delivered by the Kafka issue; until then visible on stdout.
       write_log(s, tenant, d, *shared);
@@ -235,24 +231,27 @@ void DeliveryEngine::send(Shard& s, Target& t, std::vector<Job> jobs) {
     --t.in_flight;
     finished(s, t, std::move(jobs), classify_response(t.type, r));
   };
+  // An empty spec means nothing to send (e.g. only resolves with send_resolved: false).
+  auto post = [&](HttpRequestSpec spec) {
+    if (!has_content(spec)) {
+      HttpResponse nothing;
+      nothing.status = 204;
+      return done(std::move(nothing));
+    }
+    s.client.post(spec, limits, std::move(done));
+  };
   switch (d.type) {
     case DestinationType::webhook: {
       std::vector<const Notification*> batch;
       batch.reserve(jobs.size());
       for (const Job& j : jobs) batch.push_back(j.n.get());
-      s.client.post(format_webhook(batch, d, ctx), limits, std::move(done));
+      post(format_webhook(batch, d, ctx));
       break;
     }
-    case DestinationType::slack: s.client.post(format_slack(*first.n, d, ctx), limits, std::move(done)); break;
-    case DestinationType::pagerduty:
-      s.client.post(format_pagerduty(*first.n, d, ctx), limits, std::move(done));
-      break;
-    case DestinationType::opsgenie:
-      s.client.post(format_opsgenie(*first.n, d, ctx), limits, std::move(done));
-      break;
-    case DestinationType::telegram:
-      s.client.post(format_telegram(*first.n, d, ctx), limits, std::move(done));
-      break;
+    case DestinationType::slack: post(format_slack(*first.n, d, ctx)); break;
+    case DestinationType::pagerduty: post(format_pagerduty(*first.n, d, ctx)); break;
+    case DestinationType::opsgenie: post(format_opsgenie(*first.n, d, ctx)); break;
+    case DestinationType::telegram: post(format_telegram(*first.n, d, ctx)); break;
     case DestinationType::email:
       if (settings_.smtp.url.empty()) {
         HttpResponse none;
@@ -260,7 +259,13 @@ void DeliveryEngine::send(Shard& s, Target& t, std::vector<Job> jobs) {
         done(std::move(none));
         break;
       }
-      s.client.send_mail(format_email(*first.n, d, ctx), settings_.smtp, limits, std::move(done));
+      if (MailSpec mail = format_email(*first.n, d, ctx); has_content(mail)) {
+        s.client.send_mail(mail, settings_.smtp, limits, std::move(done));
+      } else {
+        HttpResponse nothing;
+        nothing.status = 250;
+        done(std::move(nothing));
+      }
       break;
     case DestinationType::kafka:
     case DestinationType::log: break;  // never queued
