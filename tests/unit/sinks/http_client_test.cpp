@@ -1,6 +1,7 @@
 #include "alertgate/http_client.hpp"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -80,6 +81,25 @@ std::string read_file(const std::filesystem::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// This machine's host name if it resolves (IPv4) to 127.0.0.1 only.
+std::optional<std::string> loopback_hostname() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return std::nullopt;
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (::getaddrinfo(name, nullptr, &hints, &res) != 0) return std::nullopt;
+  bool loopback = res != nullptr;
+  for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
+    loopback &=
+        reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK);
+  }
+  ::freeaddrinfo(res);
+  if (!loopback) return std::nullopt;
+  return std::string(name);
 }
 
 }  // namespace
@@ -311,4 +331,38 @@ TEST_CASE("http_client: send_mail delivers envelope and message over SMTP",
   REQUIRE(run_until(io, [&] { return rejected.has_value(); }));
   CHECK(rejected->status == 550);
   CHECK_FALSE(rejected->error.empty());
+}
+
+TEST_CASE("http_client: response body is capped at 64 KiB", "[sinks][http_client]") {
+  PythonServer server("sink_server.py", {});
+  const std::string big(100 * 1024, 'x');
+  blocking_http(server.port(), "POST", "/_script",
+                R"([{"status": 200, "body": ")" + big + R"("}])");
+  const auto r = post_one(request_to(server));
+  REQUIRE(r);
+  CHECK(r->error.empty());
+  CHECK(r->status == 200);
+  CHECK(r->body == big.substr(0, 64 * 1024));
+}
+
+TEST_CASE("http_client: host names resolve off the reactor and connections are reused",
+          "[sinks][http_client]") {
+  // A name curl must look up goes through its threaded resolver, whose wake-up socket curl
+  // opens itself (the foreign-socket path). curl answers "localhost" without a lookup, so
+  // the machine's own name is used when it resolves to 127.0.0.1 (as on Debian).
+  PythonServer server("sink_server.py", {});
+  const std::string host = loopback_hostname().value_or("localhost");
+  const std::string url = "http://" + host + ":" + std::to_string(server.port()) + "/named";
+  boost::asio::io_context io;
+  HttpClient client(io);
+  std::vector<long> statuses;
+  for (int round = 0; round < 2; ++round) {
+    const auto before = statuses.size();
+    client.post({url, {}, "x"}, {}, [&](HttpResponse r) { statuses.push_back(r.status); });
+    REQUIRE(run_until(io, [&] { return statuses.size() == before + 1; }));
+  }
+  CHECK(statuses == std::vector<long>{200, 200});
+  const auto seen = recorded(server);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].conn == seen[1].conn);
 }
