@@ -94,7 +94,8 @@ bool CurlTransfer::setup_post(const HttpRequestSpec& request, const TransferLimi
   if (!common(limits, hooks)) return false;
   bool has_expect = false;
   for (const auto& [name, value] : request.headers) {
-    if (has_line_break(name) || has_line_break(value) || name.empty()) {
+    if (name.empty() || name.find_first_of(": \t") != name.npos || has_line_break(name) ||
+        has_line_break(value)) {
       response_.error = "invalid request header";
       return false;
     }
