@@ -15,8 +15,10 @@ the .eml, so a test that sees <n>.json can read both.
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
+import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -76,6 +78,9 @@ async def serve(args):
 
 
 def main():
+    # Plain-text AUTH is what tests want; aiosmtpd warns about it (and its own deprecations).
+    warnings.simplefilter("ignore")
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dir", required=True, help="where .eml and .json files go")
     parser.add_argument("--reject-rcpt", action="append", default=[], metavar="ADDR")

@@ -366,3 +366,31 @@ TEST_CASE("http_client: host names resolve off the reactor and connections are r
   REQUIRE(seen.size() == 2);
   CHECK(seen[0].conn == seen[1].conn);
 }
+
+TEST_CASE("http_client: send_mail authenticates with username and password",
+          "[sinks][http_client]") {
+  alertgate::testing::TempDir dir;
+  PythonServer smtp("smtp_server.py", {"--dir", dir.path().string(), "--auth", "relay:s3cret"});
+  const MailSpec mail{"alerts@example.org", {"ops@example.org"}, "Subject: x\r\n\r\nbody\r\n"};
+  SmtpSettings settings;
+  settings.url = "smtp://127.0.0.1:" + std::to_string(smtp.port());
+  settings.username = "relay";
+  settings.password = "wrong";
+
+  boost::asio::io_context io;
+  HttpClient client(io);
+  std::optional<HttpResponse> denied, sent;
+  client.send_mail(mail, settings, {}, [&](HttpResponse r) { denied = std::move(r); });
+  REQUIRE(run_until(io, [&] { return denied.has_value(); }));
+  CHECK_FALSE(denied->error.empty());
+  CHECK(denied->status == 535);
+
+  settings.password = "s3cret";
+  client.send_mail(mail, settings, {}, [&](HttpResponse r) { sent = std::move(r); });
+  REQUIRE(run_until(io, [&] { return sent.has_value(); }));
+  CHECK(sent->error.empty());
+  CHECK(sent->status == 250);
+  simdjson::dom::parser parser;
+  const std::string envelope = read_file(dir.path() / "1.json");
+  CHECK(parser.parse(envelope)["auth_login"].get_string().value() == "relay");
+}
