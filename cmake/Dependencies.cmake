@@ -15,6 +15,7 @@ target_include_directories(concurrentqueue SYSTEM INTERFACE ${CONCURRENTQUEUE_IN
 
 if(NOT ALERTGATE_FUZZ)
   find_package(Boost 1.74 REQUIRED)
+  find_package(CURL REQUIRED)  # Debian libcurl4-openssl-dev: HttpClient (src/sinks)
   find_package(CLI11 REQUIRED)
   find_package(prometheus-cpp REQUIRED COMPONENTS core)
   pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)

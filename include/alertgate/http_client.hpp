@@ -6,6 +6,11 @@
 // Thread: the owning reactor only — construct, call and destroy there (or before/after it
 // runs). Callbacks run on that reactor. stop() cancels what is in flight (callbacks run with
 // `error` set) so the io_context can finish.
+//
+// Errors: `status` is the HTTP status (any answer, 4xx/5xx included, is not an `error`);
+// `error` is set and `status` 0 when no complete answer came (connect, timeout, TLS, reset,
+// invalid URL or header, "stopped"). For mail, `status` is the last SMTP reply code, also
+// when `error` is set (e.g. 550 for a refused recipient).
 #pragma once
 
 #include <chrono>
@@ -55,7 +60,11 @@ class HttpClient {
   void send_mail(const MailSpec& mail, const SmtpSettings& smtp, const TransferLimits& limits,
                  Callback done);
 
+  // Transfers started and not yet completed.
   std::size_t in_flight() const;
+  // Cancels every transfer: each callback runs once, inside stop(), with error "stopped";
+  // connections are closed and the timer cancelled. Later post/send_mail fail (posted).
+  // The destructor does the same without running callbacks.
   void stop();
 
  private:
