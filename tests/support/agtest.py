@@ -251,7 +251,7 @@ class SinkServer(_ServerProcess):
         return [json.loads(r["body"]) for r in self.requests()]
 
     def script(self, script):
-        assert self._call("POST", "/_script", json.dumps(script).encode())[0] == 200
+        assert self._call("POST", "/_script", json.dumps(script).encode())[0] == 204
 
 
 class SmtpServer(_ServerProcess):
