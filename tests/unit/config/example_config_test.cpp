@@ -31,7 +31,8 @@ std::string dump(const MainConfig& c) {
       << c.limits.read_timeout.count() << ";" << c.limits.max_connections << ";"
       << c.limits.max_queue_per_tenant << ";" << c.limits.tenant_rate << ";"
       << c.limits.tenant_burst << ";" << c.limits.max_active_alerts_per_tenant << ";"
-      << c.max_tenants << ";" << c.admin_token;
+      << c.max_tenants << ";" << c.admin_token << ";" << c.external_url << ";" << c.smtp.url << ";"
+      << c.smtp.from << ";" << c.smtp.username << ";" << c.smtp.password << ";" << c.smtp.starttls;
   return out.str();
 }
 
