@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     // Warnings (file:line:col: warning: ...) do not fail the check unless --strict.
     std::size_t warnings = 0;
     for (const TenantPolicy& t : tenants.tenants) {
-      for (const auto& w : lint_tenant_policy(t)) {
+      for (const auto& w : lint_tenant_policy(t, {.smtp_configured = !config.smtp.url.empty()})) {
         std::cerr << to_string(w) << "\n";
         ++warnings;
       }

@@ -20,6 +20,13 @@
 //     max_active_alerts_per_tenant: 1000000
 //   max_tenants: 10000                # tenants a process can hold over all reloads
 //   admin_token: "sha256:<64 hex>"    # SHA-256 of the bearer token for POST /-/reload
+//   external_url: ""                  # http(s) URL of alertgate in links; "" = http://<listen[0]>
+//   smtp:                             # for email destinations; without url they dead-letter
+//     url: ""                         # smtp://host[:port] or smtps://host[:port]
+//     from: "alertgate@localhost"
+//     username: ""
+//     password: ""                    # a secret: never logged
+//     starttls: false                 # smtp:// only: require STARTTLS
 //
 // Tenant files may set their own limits; these are the defaults for tenants that do not.
 //
@@ -57,6 +64,15 @@ struct Limits {
   std::size_t max_active_alerts_per_tenant = 1'000'000;
 };
 
+// The SMTP server email destinations send through (libcurl: smtp:// or smtps://).
+struct SmtpSettings {
+  std::string url;  // "" = none: email destinations fail and go to the dead-letter store
+  std::string from = "alertgate@localhost";
+  std::string username;
+  std::string password;  // secret: never logged, never in API answers
+  bool starttls = false;
+};
+
 struct MainConfig {
   std::vector<ListenAddress> listen{{"127.0.0.1", 9095}};
   unsigned threads = 0;  // 0 = auto (one per core)
@@ -67,8 +83,10 @@ struct MainConfig {
   std::chrono::milliseconds resolve_timeout = std::chrono::minutes(5);
   Limits limits;
   std::size_t max_tenants = 10'000;
-  std::string admin_token;  // "sha256:<hex>" as written, or empty: POST /-/reload is refused
-  std::string file;         // where it was loaded from
+  std::string admin_token;   // "sha256:<hex>" as written, or empty: POST /-/reload is refused
+  std::string external_url;  // as written; "" = effective_external_url() derives it
+  SmtpSettings smtp;
+  std::string file;  // where it was loaded from
 };
 
 // Loads and validates; relative tenants_dir/data_dir are resolved against the file's
@@ -89,6 +107,10 @@ Result<std::size_t> parse_byte_size(std::string_view text);
 
 std::string_view to_string(LogLevel level);
 
+// How alertgate is reached in links of notifications: `external_url` when set, else
+// "http://<host>:<port>" of the first listen address (IPv6 in brackets).
+std::string effective_external_url(const MainConfig& config);
+
 // One row per option of alertgate.yaml. The loader takes bounds from this table,
 // docs/configuration.md documents it, and a unit test checks that both agree with it and
 // that `default_value` loads as the MainConfig default.
@@ -101,7 +123,10 @@ enum class OptionType : std::uint8_t {
   duration,
   byte_size,
   count,
-  token
+  token,
+  string,  // any text without control characters ("" allowed); some options check more
+  secret,  // like string, never echoed in messages
+  boolean
 };
 struct MainConfigOption {
   std::string_view key;  // dotted for nested keys: "limits.max_body_bytes"

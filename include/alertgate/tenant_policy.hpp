@@ -11,6 +11,14 @@
 //   rating: {severity_scores: {...}, boosts: [...], recurrence: {...}, flapping: {...}}
 //   destinations:                     # named receivers, referenced by name from rules
 //     oncall: {type: "slack", webhook: "https://hooks.slack.com/services/XXX/YYY/ZZZ"}
+//     backup:                         # + delivery settings and templates (docs/policy.md)
+//       type: "webhook"
+//       url: "https://example.com/hook"
+//       secret: "at-least-16-characters"
+//       timeout: 10s                  # also connect_timeout, send_resolved, max_in_flight
+//       retry: {base: 1s, cap: 1m, max_attempts: 10}
+//       rate_limit: {rate: 5, burst: 10}
+//       breaker: {failures: 5, cool_down: 30s}
 //   rules:
 //     - severity: "critical"          # one value or a list; omitted = any severity
 //       match: ['service=~"db|cache"']  # Alertmanager matchers, all must match
@@ -25,6 +33,7 @@
 //         - "oncall"                  # a named destination
 //         - type: "email"
 //           address: "ops-team@example.com"
+//       fallback: "backup"            # named destination used while the breakers are open
 //   default: {destinations: [...]}    # the rule for alerts no rule matched
 //   inhibit:
 //     - source_match: ['severity="critical"']
@@ -84,28 +93,28 @@ struct Destination {
   std::string name;         // set when defined in the tenant's `destinations:` map
 
   // Templates (docs/policy.md "Templates"); empty = the type's default text.
-  Template title;    // slack (the `text` fallback line), opsgenie (message), email (subject)
-  Template text;     // slack (section text), telegram (message), email (plain-text body)
-  std::string secret;           // webhook: HMAC-SHA256 key for X-Alertgate-Signature
-  bool send_resolved = true;    // every type: also notify resolves
-  std::size_t max_alerts = 0;   // webhook, kafka: alerts per request, 0 = unlimited
+  Template title;      // slack (the `text` fallback line), opsgenie (message), email (subject)
+  Template text;       // slack (section text), telegram (message), email (plain-text body)
+  std::string secret;  // webhook: HMAC-SHA256 key for X-Alertgate-Signature
+  bool send_resolved = true;          // every type: also notify resolves
+  std::size_t max_alerts = 0;         // webhook, kafka: alerts per request, 0 = unlimited
   bool disable_notification = false;  // telegram
 
   // Delivery (every type but log); defaults per type in default_delivery().
   struct Delivery {
     std::chrono::milliseconds connect_timeout{3000};
-    std::chrono::milliseconds timeout{10000};   // whole request
+    std::chrono::milliseconds timeout{10000};    // whole request
     std::chrono::milliseconds retry_base{1000};  // backoff: min(cap, base * 2^n) * random[0,1)
     std::chrono::milliseconds retry_cap{60000};
-    std::uint32_t max_attempts = 10;             // then the dead-letter store
-    double rate = 0;                             // requests/s, 0 = unlimited (queued, not dropped)
+    std::uint32_t max_attempts = 10;  // then the dead-letter store
+    double rate = 0;                  // requests/s, 0 = unlimited (queued, not dropped)
     double burst = 1;
-    std::uint32_t breaker_failures = 5;          // consecutive failed attempts to open
+    std::uint32_t breaker_failures = 5;  // consecutive failed attempts to open
     std::chrono::milliseconds breaker_cool_down{30000};
-    std::uint32_t max_in_flight = 4;             // concurrent requests to this destination
+    std::uint32_t max_in_flight = 4;  // concurrent requests to this destination
   } delivery;
 
-  int line = 0;             // position in the tenant file (of the definition)
+  int line = 0;  // position in the tenant file (of the definition)
   int column = 0;
 };
 
@@ -128,8 +137,8 @@ std::string describe(const Destination& d);
 // (group_wait and group_interval 0); repeat_interval still applies.
 struct Grouping {
   bool enabled = false;
-  bool by_all = false;              // group_by: ["..."]: every label
-  std::vector<std::string> by;      // as written, duplicates refused
+  bool by_all = false;          // group_by: ["..."]: every label
+  std::vector<std::string> by;  // as written, duplicates refused
   std::chrono::milliseconds group_wait = std::chrono::seconds(30);
   std::chrono::milliseconds group_interval = std::chrono::minutes(5);
   std::chrono::milliseconds repeat_interval = std::chrono::hours(4);
@@ -168,10 +177,10 @@ struct InhibitRule {
 
 // Per-tenant limits; unset = the main config's default for every tenant.
 struct TenantLimits {
-  std::optional<double> rate;                     // alerts/s, > 0
-  std::optional<std::uint32_t> burst;             // alerts, >= 1 (default: max(1, rate))
-  std::optional<std::size_t> max_queue;           // alerts waiting on the home shard
-  std::optional<std::size_t> max_active_alerts;   // distinct firing fingerprints
+  std::optional<double> rate;                    // alerts/s, > 0
+  std::optional<std::uint32_t> burst;            // alerts, >= 1 (default: max(1, rate))
+  std::optional<std::size_t> max_queue;          // alerts waiting on the home shard
+  std::optional<std::size_t> max_active_alerts;  // distinct firing fingerprints
 };
 
 struct TenantPolicy {
@@ -192,6 +201,15 @@ struct TenantPolicy {
 // Non-fatal findings of check-config (`file:line:col: warning: ...`), e.g. a rule that can
 // never match because an earlier rule without `continue` matches everything.
 ConfigErrors lint_tenant_policy(const TenantPolicy& policy);
+
+// What check-config knows of the main config that tenant files depend on (the policy stage
+// does not see MainConfig: the config stage depends on it, not the other way round).
+struct LintContext {
+  bool smtp_configured = true;  // main config `smtp.url` is set; else email cannot deliver
+};
+// The findings above plus those that need the main config: every email destination (at
+// its definition) while `smtp.url` is empty.
+ConfigErrors lint_tenant_policy(const TenantPolicy& policy, const LintContext& context);
 
 // `^[a-z0-9][a-z0-9_-]{0,62}$`: the id becomes part of a Kafka topic name.
 bool valid_tenant_id(std::string_view id);

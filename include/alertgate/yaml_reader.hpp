@@ -107,6 +107,12 @@ class YamlReader {
   // Value-level converters, for list elements and custom getters.
   std::optional<YamlString> as_string(const YAML::Node& node, const YAML::Mark& where);
 
+  // Where byte `index` of a scalar's value was written, for errors inside a value (a
+  // template's column). Exact for a plain, 'single' or "double" quoted scalar on one line
+  // (simple escapes only); nullopt otherwise (block scalars, folded lines, \x/\u escapes),
+  // when callers report at the value itself.
+  std::optional<YAML::Mark> mark_in_scalar(const YAML::Node& scalar, std::size_t index) const;
+
   void error(const YAML::Mark& mark, std::string message);
   void error(const YAML::Node& node, std::string message) {
     error(node.Mark(), std::move(message));
@@ -122,6 +128,7 @@ class YamlReader {
   const YamlMap::Entry* lookup(const YamlMap& map, std::string_view key, bool required);
 
   std::string file_;
+  std::string source_;  // the text given to parse()
   ConfigErrors errors_;
   bool truncated_ = false;
 };

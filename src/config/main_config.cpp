@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <array>
+#include <initializer_list>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -97,6 +99,27 @@ const Spec kOptions[] = {
   {{"admin_token", OptionType::token, "\"\"", 0, 0,
     "SHA-256 (\"sha256:<64 hex>\") of the bearer token that may POST /-/reload; empty = refused."},
    [](MainConfig& c, Value& v) { c.admin_token = std::move(v.text); }},
+  {{"external_url", OptionType::string, "\"\"", 0, 0,
+    "http(s) URL of alertgate used in notification links; empty = http://<first listen address>."},
+   [](MainConfig& c, Value& v) { c.external_url = std::move(v.text); }},
+  {{"smtp", OptionType::section, "", 0, 0,
+    "The SMTP server email destinations send through; without smtp.url they dead-letter."},
+   nullptr},
+  {{"smtp.url", OptionType::string, "\"\"", 0, 0,
+    "smtp://host[:port] or smtps://host[:port] (TLS from the start); empty = no email."},
+   [](MainConfig& c, Value& v) { c.smtp.url = std::move(v.text); }},
+  {{"smtp.from", OptionType::string, "alertgate@localhost", 0, 0,
+    "The From address of notification emails."},
+   [](MainConfig& c, Value& v) { c.smtp.from = std::move(v.text); }},
+  {{"smtp.username", OptionType::string, "\"\"", 0, 0,
+    "User name to log in to the SMTP server; empty = no login."},
+   [](MainConfig& c, Value& v) { c.smtp.username = std::move(v.text); }},
+  {{"smtp.password", OptionType::secret, "\"\"", 0, 0,
+    "Password of smtp.username; never logged."},
+   [](MainConfig& c, Value& v) { c.smtp.password = std::move(v.text); }},
+  {{"smtp.starttls", OptionType::boolean, "false", 0, 0,
+    "With smtp://, require STARTTLS before logging in or sending (ignored with smtps://)."},
+   [](MainConfig& c, Value& v) { c.smtp.starttls = v.number != 0; }},
 };
 // clang-format on
 
@@ -112,6 +135,50 @@ std::string_view leaf_of(std::string_view key) {
 }
 
 std::string quoted(std::string_view key) { return "\"" + std::string(key) + "\": "; }
+
+bool has_control(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+// The host part of `scheme://[user@]host[:port]...` when `url` starts with one of
+// `schemes` (any case); "" otherwise.
+std::string_view url_host(std::string_view url, std::initializer_list<std::string_view> schemes) {
+  for (std::string_view scheme : schemes) {
+    if (url.size() < scheme.size()) continue;
+    const bool same = std::equal(scheme.begin(), scheme.end(), url.begin(), [](char a, char b) {
+      return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b);
+    });
+    if (!same) continue;
+    std::string_view rest = url.substr(scheme.size());
+    rest = rest.substr(0, rest.find_first_of("/?#"));
+    if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+    return rest.empty() || rest[0] == ':' ? std::string_view{} : rest;
+  }
+  return {};
+}
+
+// What is wrong with the value of a string option ("" = nothing); never echoes a secret.
+std::string check_string(std::string_view key, std::string_view v) {
+  if (v.empty()) return key == "smtp.from" ? "must not be empty" : "";
+  if (v.find(' ') != std::string_view::npos && (key == "external_url" || key == "smtp.url")) {
+    return "a URL has no spaces";
+  }
+  if (key == "external_url" && url_host(v, {"http://", "https://"}).empty()) {
+    return "expected an http:// or https:// URL with a host, got " + quote_for_message(v);
+  }
+  // May hold user:password: not echoed.
+  if (key == "smtp.url" && url_host(v, {"smtp://", "smtps://"}).empty()) {
+    return "expected smtp://host[:port] or smtps://host[:port]";
+  }
+  if (key == "smtp.from" && v.find('@') == std::string_view::npos) {
+    return "expected an email address (name@domain or Name <name@domain>), got " +
+           quote_for_message(v);
+  }
+  return "";
+}
 
 // Reads the value of one option into `out`; false (with an error) when it is wrong.
 bool read_value(YamlReader& reader, const YamlMap& map, const MainConfigOption& o, Value& out) {
@@ -212,6 +279,32 @@ bool read_value(YamlReader& reader, const YamlMap& map, const MainConfigOption& 
         return false;
       }
       out.text = s->text;
+      return true;
+    }
+    case OptionType::string:
+    case OptionType::secret: {
+      if (!entry.value.IsScalar()) {
+        reader.error(where, quoted(key) + "expected a string, got " +
+                                std::string(describe_node(entry.value)));
+        return false;
+      }
+      const std::string& text = entry.value.Scalar();
+      // Control characters would end up in mail headers or URLs; refuse them outright.
+      if (has_control(text)) {
+        reader.error(where, quoted(key) + "must not contain control characters");
+        return false;
+      }
+      if (std::string problem = check_string(o.key, text); !problem.empty()) {
+        reader.error(where, quoted(key) + problem);
+        return false;
+      }
+      out.text = text;
+      return true;
+    }
+    case OptionType::boolean: {
+      auto b = reader.get_bool(map, key, true);
+      if (!b) return false;
+      out.number = *b ? 1 : 0;
       return true;
     }
     case OptionType::section: break;
@@ -356,6 +449,14 @@ std::string_view to_string(LogLevel level) {
   return i < kLogLevels.size() ? kLogLevels[i] : "info";
 }
 
+std::string effective_external_url(const MainConfig& config) {
+  if (!config.external_url.empty()) return config.external_url;
+  if (config.listen.empty()) return "http://localhost";
+  const ListenAddress& a = config.listen.front();
+  const bool v6 = a.host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + a.host + "]" : a.host) + ":" + std::to_string(a.port);
+}
+
 std::span<const MainConfigOption> main_config_options() {
   static const std::vector<MainConfigOption> options = [] {
     std::vector<MainConfigOption> v;
@@ -376,6 +477,9 @@ std::string_view to_string(OptionType type) {
     case OptionType::byte_size: return "byte size";
     case OptionType::count: return "integer";
     case OptionType::token: return "token hash";
+    case OptionType::string: return "string";
+    case OptionType::secret: return "secret string";
+    case OptionType::boolean: return "boolean";
   }
   return "value";
 }

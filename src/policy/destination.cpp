@@ -222,10 +222,16 @@ std::optional<Destination> parse_destination(YamlReader& reader, const YAML::Nod
       if (std::find(known.begin(), known.end(), f.key) == known.end()) known.push_back(f.key);
     }
   }
+  const auto options = destination_option_keys(
+      spec != nullptr ? std::optional<DestinationType>(spec->type) : std::nullopt);
+  known.insert(known.end(), options.begin(), options.end());
+  const auto all_options = destination_option_keys(std::nullopt);
   for (const YamlMap::Entry& e : map->entries()) {
     if (std::find(known.begin(), known.end(), e.key) != known.end()) continue;
-    const bool other_type = std::any_of(type_specs().begin(), type_specs().end(),
-                                        [&](const TypeSpec& s) { return has_field(s, e.key); });
+    const bool other_type =
+        std::any_of(type_specs().begin(), type_specs().end(),
+                    [&](const TypeSpec& s) { return has_field(s, e.key); }) ||
+        std::find(all_options.begin(), all_options.end(), e.key) != all_options.end();
     if (other_type) {
       reader.error(e.key_mark, "key " + quote_for_message(e.key) +
                                    " is not valid for destination type \"" +
@@ -240,6 +246,7 @@ std::optional<Destination> parse_destination(YamlReader& reader, const YAML::Nod
     auto value = reader.get_string(*map, f.key, f.required);
     if (value && check_value(reader, f, *value)) d.*(f.member) = std::move(value->text);
   }
+  load_destination_options(reader, *map, d);
   if (d.type == DestinationType::pagerduty) {
     const bool service = map->contains("service_key");
     const bool routing = map->contains("routing_key");

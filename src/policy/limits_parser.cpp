@@ -14,22 +14,6 @@ constexpr std::int64_t kMaxQueue = 10'000'000;
 constexpr std::int64_t kMaxActiveAlerts = 10'000'000;
 constexpr std::size_t kMaxEnrichLabels = 64;
 
-// `123` or `0.5`: plain digits with an optional fraction. No exponent, sign, `.5` or
-// `inf`: what YAML 1.1, YAML 1.2 and JSON all read as the same number.
-std::optional<double> parse_plain_number(std::string_view s) {
-  const auto dot = s.find('.');
-  const std::string_view whole = s.substr(0, dot);
-  const std::string_view frac = dot == std::string_view::npos ? "" : s.substr(dot + 1);
-  auto digits = [](std::string_view d) {
-    return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
-  };
-  if (!digits(whole) || (dot != std::string_view::npos && !digits(frac))) return std::nullopt;
-  double v = 0;
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 void load_rate(YamlReader& reader, const YamlMap& map, TenantLimits& limits) {
   const YamlMap::Entry* e = map.find("rate");
   if (e == nullptr) return;
@@ -50,6 +34,20 @@ void load_rate(YamlReader& reader, const YamlMap& map, TenantLimits& limits) {
 }
 
 }  // namespace
+
+std::optional<double> parse_plain_number(std::string_view s) {
+  const auto dot = s.find('.');
+  const std::string_view whole = s.substr(0, dot);
+  const std::string_view frac = dot == std::string_view::npos ? "" : s.substr(dot + 1);
+  auto digits = [](std::string_view d) {
+    return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (!digits(whole) || (dot != std::string_view::npos && !digits(frac))) return std::nullopt;
+  double v = 0;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
 
 void load_limits(YamlReader& reader, const YamlMap& root, TenantLimits& limits) {
   const YamlMap::Entry* entry = root.find("limits");

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "alertgate/tenant_policy.hpp"
 
@@ -88,6 +90,31 @@ ConfigErrors lint_tenant_policy(const TenantPolicy& policy) {
       warn(*policy.default_rule, "\"default\" can never be used: " + describe_shadow(by));
     }
   }
+  return out;
+}
+
+ConfigErrors lint_tenant_policy(const TenantPolicy& policy, const LintContext& context) {
+  ConfigErrors out = lint_tenant_policy(policy);
+  if (context.smtp_configured) return out;
+  // Once per definition: a named destination is copied into every rule that uses it.
+  std::vector<std::pair<int, int>> seen;
+  auto check = [&](const Destination& d) {
+    if (d.type != DestinationType::email) return;
+    const std::pair<int, int> at{d.line, d.column};
+    if (std::find(seen.begin(), seen.end(), at) != seen.end()) return;
+    seen.push_back(at);
+    out.push_back({policy.file, d.line, d.column,
+                   "warning: email destination " + describe(d) +
+                       " cannot deliver: the main config has no smtp.url (its notifications "
+                       "go to the dead-letter store)"});
+  };
+  for (const Destination& d : policy.named_destinations) check(d);
+  auto check_rule = [&](const Rule& r) {
+    for (const Destination& d : r.destinations) check(d);
+    if (r.fallback) check(*r.fallback);
+  };
+  for (const Rule& r : policy.rules) check_rule(r);
+  if (policy.default_rule) check_rule(*policy.default_rule);
   return out;
 }
 

@@ -38,6 +38,10 @@ std::optional<std::vector<std::string>> parse_label_names(YamlReader& reader,
                                                           const YamlMap::Entry& entry,
                                                           bool* by_all = nullptr);
 
+// `123` or `0.5`: plain digits with an optional fraction. No exponent, sign, `.5` or
+// `inf`: what YAML 1.1, YAML 1.2 and JSON all read as the same number (limits_parser.cpp).
+std::optional<double> parse_plain_number(std::string_view s);
+
 // `limits:` and `enrich:` of the tenant file.
 void load_limits(YamlReader& reader, const YamlMap& root, TenantLimits& limits);
 void load_enrich(YamlReader& reader, const YamlMap& root, LabelSet& labels);

@@ -2,6 +2,7 @@
 // only moved lines keeps each rule's groups and dedup state (docs/policy.md, "Reload").
 #include <xxhash.h>
 
+#include <cstring>
 #include <map>
 #include <string>
 
@@ -29,14 +30,38 @@ class Canon {
   std::string out_;
 };
 
+// A double by its bits: equal settings give equal bytes, any change changes them.
+void add_double(Canon& c, double v) {
+  std::uint64_t bits = 0;
+  static_assert(sizeof bits == sizeof v);
+  std::memcpy(&bits, &v, sizeof bits);
+  c.num(static_cast<std::int64_t>(bits));
+}
+
 void add_destination(Canon& c, const Destination& d) {
   c.tag('D');
   c.num(static_cast<std::int64_t>(d.type));
   for (const std::string* field :
        {&d.url, &d.webhook, &d.service_key, &d.routing_key, &d.api_key, &d.bot_token, &d.chat_id,
-        &d.api_url, &d.address, &d.topic, &d.path, &d.name}) {
+        &d.api_url, &d.address, &d.topic, &d.path, &d.name, &d.title.source(), &d.text.source(),
+        &d.secret}) {
     c.str(*field);
   }
+  c.num(d.send_resolved ? 1 : 0);
+  c.num(static_cast<std::int64_t>(d.max_alerts));
+  c.num(d.disable_notification ? 1 : 0);
+  const Destination::Delivery& v = d.delivery;
+  c.tag('d');
+  c.num(v.connect_timeout.count());
+  c.num(v.timeout.count());
+  c.num(v.retry_base.count());
+  c.num(v.retry_cap.count());
+  c.num(v.max_attempts);
+  add_double(c, v.rate);
+  add_double(c, v.burst);
+  c.num(v.breaker_failures);
+  c.num(v.breaker_cool_down.count());
+  c.num(v.max_in_flight);
 }
 
 std::uint64_t hash(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
@@ -78,6 +103,9 @@ std::uint64_t rule_fingerprint(const Rule& rule) {
   c.tag('T');
   c.num(static_cast<std::int64_t>(rule.destinations.size()));
   for (const Destination& d : rule.destinations) add_destination(c, d);
+  c.tag('F');
+  c.num(rule.fallback ? 1 : 0);
+  if (rule.fallback) add_destination(c, *rule.fallback);
   return hash(c.bytes());
 }
 

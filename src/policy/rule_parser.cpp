@@ -30,7 +30,7 @@ struct RuleKey {
   std::string_view name;
   bool in_default;
 };
-constexpr std::array<RuleKey, 11> kRuleKeys = {{
+constexpr std::array<RuleKey, 12> kRuleKeys = {{
     {"severity", false},
     {"match", false},
     {"min_rating", false},
@@ -42,6 +42,7 @@ constexpr std::array<RuleKey, 11> kRuleKeys = {{
     {"repeat_interval", true},
     {"mute_when", true},
     {"destinations", true},
+    {"fallback", true},
 }};
 
 // `[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}`: names are shown in logs and metrics labels.
@@ -79,6 +80,7 @@ class RuleParser {
       if (auto m = parse_mute_when(reader_, *e)) rule.mute_when = std::move(*m);
     }
     load_destinations(*map, rule);
+    load_fallback(*map, rule);
     if (reader_.errors().size() != errors_before) return std::nullopt;
     return rule;
   }
@@ -206,6 +208,42 @@ class RuleParser {
         rule.destinations.push_back(std::move(*dest));
       }
     }
+  }
+
+  // `fallback: <name>`: only a named destination (a breaker belongs to one definition).
+  void load_fallback(const YamlMap& map, Rule& rule) {
+    const YamlMap::Entry* e = map.find("fallback");
+    if (e == nullptr) return;
+    if (!e->value.IsScalar() || describe_node(e->value) != "a string") {
+      reader_.error(value_mark(*e),
+                    "\"fallback\": expected the name of a tenant-level destination, got " +
+                        std::string(describe_node(e->value)));
+      return;
+    }
+    const YamlString ref{e->value.Scalar(), e->value.Mark()};
+    const auto it = std::find_if(named_.valid.begin(), named_.valid.end(),
+                                 [&](const Destination& d) { return d.name == ref.text; });
+    if (it != named_.valid.end()) {
+      const bool own = std::any_of(rule.destinations.begin(), rule.destinations.end(),
+                                   [&](const Destination& d) { return d.name == ref.text; });
+      if (own) {
+        reader_.error(ref.mark, "\"fallback\": " + quote_for_message(ref.text) +
+                                    " is one of this rule's destinations (the fallback is "
+                                    "used while they fail)");
+        return;
+      }
+      ++total_destinations_;
+      rule.fallback = *it;
+      return;
+    }
+    if (std::find(named_.all_names.begin(), named_.all_names.end(), ref.text) !=
+        named_.all_names.end()) {
+      return;  // its definition's errors were reported
+    }
+    std::vector<std::string_view> names(named_.all_names.begin(), named_.all_names.end());
+    reader_.error(ref.mark, "\"fallback\": unknown destination " + quote_for_message(ref.text) +
+                                (names.empty() ? std::string(" (no tenant-level \"destinations\")")
+                                               : did_you_mean(ref.text, names)));
   }
 
   void resolve(const YamlString& ref, Rule& rule, std::vector<std::string>& referenced) {

@@ -122,6 +122,7 @@ std::optional<YAML::Node> YamlReader::parse(std::string_view text) {
     file_error("file is larger than " + format_byte_size(kMaxFileBytes));
     return std::nullopt;
   }
+  source_.assign(text);
   if (auto line = find_deep_nesting(text, kMaxNesting)) {
     YAML::Mark m = YAML::Mark::null_mark();
     m.line = *line - 1;

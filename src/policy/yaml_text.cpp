@@ -132,4 +132,71 @@ std::optional<int> find_deep_nesting(std::string_view text, int limit) {
   return std::nullopt;
 }
 
+namespace {
+
+// The byte a one-character double-quoted escape `\c` stands for; 0 with *ok false when
+// `c` starts a longer escape (\x, \u, \U, \N, \L, \P, \_) or is not an escape.
+char simple_escape(char c, bool* ok) {
+  *ok = true;
+  switch (c) {
+    case '"': return '"';
+    case '\\': return '\\';
+    case '/': return '/';
+    case ' ': return ' ';
+    case '0': return '\0';
+    case 'a': return '\a';
+    case 'b': return '\b';
+    case 't': return '\t';
+    case '\t': return '\t';
+    case 'n': return '\n';
+    case 'v': return '\v';
+    case 'f': return '\f';
+    case 'r': return '\r';
+    case 'e': return '\x1b';
+    default: *ok = false; return 0;
+  }
+}
+
+}  // namespace
+
+std::optional<YAML::Mark> YamlReader::mark_in_scalar(const YAML::Node& scalar,
+                                                     std::size_t index) const {
+  if (!scalar.IsScalar()) return std::nullopt;
+  const YAML::Mark start = scalar.Mark();
+  const std::string& value = scalar.Scalar();
+  if (start.pos < 0 || static_cast<std::size_t>(start.pos) >= source_.size() ||
+      index > value.size()) {
+    return std::nullopt;
+  }
+  const std::string_view src(source_);
+  const auto begin = static_cast<std::size_t>(start.pos);
+  const char quote = src[begin];
+  // Walks the source beside the value, byte by byte; any disagreement (a folded line, a
+  // tag or anchor before the scalar, a long escape) means the mapping is not exact.
+  std::size_t i = begin + (quote == '\'' || quote == '"' ? 1 : 0);
+  for (std::size_t decoded = 0; decoded < index; ++decoded) {
+    if (i >= src.size() || src[i] == '\n' || src[i] == '\r') return std::nullopt;
+    char c = src[i];
+    std::size_t width = 1;
+    if (quote == '\'' && c == '\'') {
+      if (i + 1 >= src.size() || src[i + 1] != '\'') return std::nullopt;
+      width = 2;
+    } else if (quote == '"' && c == '"') {
+      return std::nullopt;
+    } else if (quote == '"' && c == '\\') {
+      bool ok = false;
+      if (i + 1 >= src.size()) return std::nullopt;
+      c = simple_escape(src[i + 1], &ok);
+      if (!ok) return std::nullopt;
+      width = 2;
+    }
+    if (c != value[decoded]) return std::nullopt;
+    i += width;
+  }
+  YAML::Mark at = start;
+  at.pos = static_cast<int>(i);
+  at.column = start.column + static_cast<int>(i - begin);
+  return at;
+}
+
 }  // namespace alertgate

@@ -62,6 +62,25 @@ class Cli(unittest.TestCase):
         self.assertEqual(strict.returncode, 1)
         self.assertIn("t1.yaml:4:5: warning: ", strict.stderr)
 
+    def test_check_config_warns_about_email_without_smtp(self):
+        d = temp_dir()
+        os.mkdir(os.path.join(d, "tenants"))
+        config = os.path.join(d, "alertgate.yaml")
+        with open(config, "w") as f:
+            f.write("tenants_dir: tenants\n")
+        with open(os.path.join(d, "tenants", "t1.yaml"), "w") as f:
+            f.write('tenant_id: "t1"\nrules:\n  - destinations: [{type: email, address: a@b.c}]\n')
+        r = run("check-config", "--config", config)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 warning(s)", r.stdout)
+        self.assertRegex(r.stderr, r"t1\.yaml:3:20: warning: email destination email\(a@b\.c\) "
+                                   r"cannot deliver: the main config has no smtp\.url")
+        with open(config, "a") as f:
+            f.write("smtp:\n  url: smtp://127.0.0.1:25\n")
+        r = run("check-config", "--config", config)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("warning", r.stdout + r.stderr)
+
     def test_serve_refuses_bad_config(self):
         d = temp_dir()
         path = os.path.join(d, "alertgate.yaml")

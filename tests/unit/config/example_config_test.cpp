@@ -31,7 +31,8 @@ std::string dump(const MainConfig& c) {
       << c.limits.read_timeout.count() << ";" << c.limits.max_connections << ";"
       << c.limits.max_queue_per_tenant << ";" << c.limits.tenant_rate << ";"
       << c.limits.tenant_burst << ";" << c.limits.max_active_alerts_per_tenant << ";"
-      << c.max_tenants << ";" << c.admin_token;
+      << c.max_tenants << ";" << c.admin_token << ";" << c.external_url << ";" << c.smtp.url << ";"
+      << c.smtp.from << ";" << c.smtp.username << ";" << c.smtp.password << ";" << c.smtp.starttls;
   return out.str();
 }
 
@@ -83,6 +84,16 @@ TEST_CASE("example_config: config/examples/tenants/full.yaml loads with every fe
   CHECK(r->named_destinations.size() == 3);
   REQUIRE(r->rules.size() == 3);
   CHECK(r->rules[0].continue_matching);
+  REQUIRE(r->rules[0].fallback.has_value());
+  CHECK(r->rules[0].fallback->name == "chat");
+  const Destination& oncall = r->rules[0].destinations.at(0);
+  CHECK(oncall.delivery.timeout == std::chrono::seconds(5));
+  CHECK(oncall.delivery.max_attempts == 20);
+  CHECK(oncall.delivery.breaker_failures == 3);
+  CHECK_FALSE(r->rules[0].fallback->title.empty());
+  CHECK_FALSE(r->rules[0].fallback->send_resolved);
+  CHECK(r->rules[1].destinations.at(1).max_alerts == 500);
+  CHECK_FALSE(r->rules[1].destinations.at(1).secret.empty());
   CHECK(r->rules[1].grouping.by_all);
   CHECK_FALSE(r->rules[2].mute_when.empty());
   CHECK(r->default_rule.has_value());

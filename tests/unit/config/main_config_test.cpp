@@ -165,3 +165,91 @@ TEST_CASE("main_config: loading a missing file is one error") {
 }
 
 }  // namespace alertgate
+
+namespace alertgate {
+
+TEST_CASE("main_config: external_url and smtp load, with their defaults") {
+  const MainConfig d = load_ok("");
+  CHECK(d.external_url.empty());
+  CHECK(d.smtp.url.empty());
+  CHECK(d.smtp.from == "alertgate@localhost");
+  CHECK(d.smtp.username.empty());
+  CHECK(d.smtp.password.empty());
+  CHECK_FALSE(d.smtp.starttls);
+  const MainConfig c = load_ok(
+      "external_url: https://alerts.example.com/gw\n"
+      "smtp:\n"
+      "  url: smtp://mail.example.com:587\n"
+      "  from: \"Alertgate <alertgate@example.com>\"\n"
+      "  username: gw\n"
+      "  password: \"p@ss: word\"\n"
+      "  starttls: true\n");
+  CHECK(c.external_url == "https://alerts.example.com/gw");
+  CHECK(c.smtp.url == "smtp://mail.example.com:587");
+  CHECK(c.smtp.from == "Alertgate <alertgate@example.com>");
+  CHECK(c.smtp.username == "gw");
+  CHECK(c.smtp.password == "p@ss: word");
+  CHECK(c.smtp.starttls);
+  CHECK(load_ok("smtp:\n  url: SMTPS://mail.example.com\n").smtp.url == "SMTPS://mail.example.com");
+  CHECK(load_ok("external_url: \"\"\n").external_url.empty());
+}
+
+TEST_CASE("main_config: external_url and smtp values are checked") {
+  CHECK(errors_of("external_url: ftp://x\n") ==
+        "1:15: \"external_url\": expected an http:// or https:// URL with a host, got "
+        "\"ftp://x\"\n");
+  CHECK(errors_of("external_url: 'http:///path'\n") ==
+        "1:15: \"external_url\": expected an http:// or https:// URL with a host, got "
+        "\"http:///path\"\n");
+  CHECK(errors_of("external_url: [a]\n") ==
+        "1:15: \"external_url\": expected a string, got a list\n");
+  // The URL may hold credentials: never echoed.
+  const std::string bad_url = errors_of("smtp:\n  url: \"http://user:SECRET@mail\"\n");
+  CHECK(bad_url == "2:8: \"url\": expected smtp://host[:port] or smtps://host[:port]\n");
+  CHECK(errors_of("smtp:\n  url: 'smtp://'\n") ==
+        "2:8: \"url\": expected smtp://host[:port] or smtps://host[:port]\n");
+  CHECK(errors_of("smtp:\n  from: nobody\n") ==
+        "2:9: \"from\": expected an email address (name@domain or Name <name@domain>), got "
+        "\"nobody\"\n");
+  CHECK(errors_of("smtp:\n  from: ''\n") == "2:9: \"from\": must not be empty\n");
+  CHECK(errors_of("smtp:\n  from: \"a@b\\r\\nBcc: x@y\"\n") ==
+        "2:9: \"from\": must not contain control characters\n");
+  const std::string bad_password = errors_of("smtp:\n  password: \"SECRET\\n\"\n");
+  CHECK(bad_password == "2:13: \"password\": must not contain control characters\n");
+  CHECK(errors_of("smtp:\n  starttls: yes\n") ==
+        "2:13: \"starttls\": expected true or false, got \"yes\"\n");
+  CHECK(errors_of("smtp:\n  host: x\n") == "2:3: unknown key \"host\"\n");
+  CHECK(errors_of("smtp: x\n") == "1:7: \"smtp\": expected a map, got a string\n");
+}
+
+TEST_CASE("main_config: effective_external_url") {
+  MainConfig c;
+  CHECK(effective_external_url(c) == "http://127.0.0.1:9095");
+  c.listen = {{"::1", 8080}, {"127.0.0.1", 1}};
+  CHECK(effective_external_url(c) == "http://[::1]:8080");
+  c.external_url = "https://gw.example.com";
+  CHECK(effective_external_url(c) == "https://gw.example.com");
+}
+
+TEST_CASE("main_config: the option table types the new options") {
+  int found = 0;
+  for (const MainConfigOption& o : main_config_options()) {
+    if (o.key == "smtp.password") {
+      CHECK(o.type == OptionType::secret);
+      ++found;
+    }
+    if (o.key == "smtp.starttls") {
+      CHECK(o.type == OptionType::boolean);
+      ++found;
+    }
+    if (o.key == "external_url" || o.key == "smtp.url") {
+      CHECK(o.type == OptionType::string);
+      ++found;
+    }
+  }
+  CHECK(found == 4);
+  CHECK(to_string(OptionType::boolean) == "boolean");
+  CHECK(to_string(OptionType::string) == "string");
+}
+
+}  // namespace alertgate
