@@ -65,7 +65,7 @@ struct Limits {
 };
 
 // The SMTP server email destinations send through (libcurl: smtp:// or smtps://).
-struct SmtpSettings {
+struct SmtpConfig {  // the `smtp:` section (the transport takes an SmtpSettings)
   std::string url;  // "" = none: email destinations fail and go to the dead-letter store
   std::string from = "alertgate@localhost";
   std::string username;
@@ -85,7 +85,7 @@ struct MainConfig {
   std::size_t max_tenants = 10'000;
   std::string admin_token;   // "sha256:<hex>" as written, or empty: POST /-/reload is refused
   std::string external_url;  // as written; "" = effective_external_url() derives it
-  SmtpSettings smtp;
+  SmtpConfig smtp;
   std::string file;  // where it was loaded from
 };
 

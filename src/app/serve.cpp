@@ -80,10 +80,12 @@ std::vector<std::string> endpoint_paths() {
 
 DeliverySettings delivery_settings(const MainConfig& config) {
   DeliverySettings s;
-  if (!config.listen.empty()) {
-    s.external_url = "http://" + config.listen.front().host + ":" +
-                     std::to_string(config.listen.front().port);
-  }
+  s.external_url = effective_external_url(config);
+  s.smtp.url = config.smtp.url;
+  s.smtp.username = config.smtp.username;
+  s.smtp.password = config.smtp.password;
+  s.smtp.starttls = config.smtp.starttls;
+  s.mail_from = config.smtp.from;
   return s;
 }
 

@@ -255,7 +255,7 @@ TEST_CASE("policy: a template error points into the template") {
                          "      line one\n"
                          "      {{ oops\n"
                          "rules:\n  - destinations: [d]\n")) ==
-        "7:11: \"text\": column 10: unclosed {{\n");
+        "7:11: \"text\": line 2, column 1: unclosed {{\n");
   // In a flow map.
   const std::string body = kSlack + "title: 'x {{'";
   CHECK(dest_errors(body) == at(body, "{{'") + "\"title\": column 3: unclosed {{\n");
