@@ -7,7 +7,7 @@ CMAKE_FLAGS  ?=
 CONFIG       ?= config/alertgate.yaml
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build run test asan-test fuzz-build fuzz-smoke bench bench-micro bench-reload format clean
+.PHONY: all deps build run test asan-test fuzz-build fuzz-smoke bench bench-micro bench-reload bench-delivery format clean
 
 all: build
 
@@ -47,6 +47,10 @@ bench: build
 # Policy reload with 1,200 tenants x 20 rules (bench/README.md).
 bench-reload: build
 	bash bench/reload.sh $(BUILD)/alertgate
+
+# Delivery: notifications/s from one shard to nginx and to a 50 ms receiver (bench/README.md).
+bench-delivery: build
+	bash bench/delivery.sh $(BUILD)/alertgate
 
 bench-micro: deps
 	cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DALERTGATE_BENCH=ON

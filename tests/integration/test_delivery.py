@@ -48,9 +48,16 @@ destinations:
     {FAST_RETRY}
     breaker: {{failures: 3, cool_down: 1s}}
   backup: {{type: webhook, url: "{b}/backup"}}
+  impatient:
+    type: webhook
+    url: "{u}/impatient"
+    timeout: 300ms
+    {FAST_RETRY}
 rules:
   - match: ['route="hook"']
     destinations: ["hook"]
+  - match: ['route="impatient"']
+    destinations: ["impatient"]
   - match: ['route="flaky"']
     destinations: ["flaky"]
     fallback: "backup"
@@ -190,6 +197,16 @@ rules:
         self.assertEqual(self.d.request("GET", "/api/v1/deadletters")[0], 401)
         self.assertGreaterEqual(self.d.metric("alertgate_dead_letters_total", tenant="acme",
                                               destination_type="webhook"), 1)
+
+    def test_a_slow_answer_times_out_and_is_retried(self):
+        self.sink.script([{"status": 200, "body": "ok", "delay_ms": 1500}])
+        before = self.d.metric("alertgate_notifications_total", tenant="acme",
+                               destination_type="webhook", outcome="retry")
+        self.post(am("TooSlow", route="impatient"))
+        self.received(self.sink, "/impatient", "TooSlow", 2)  # timed out, then answered
+        wait_for(lambda: self.d.metric("alertgate_notifications_total", tenant="acme",
+                                       destination_type="webhook", outcome="retry") > before,
+                 timeout=15, what="the timeout counted as a retry")
 
     def test_429_waits_for_retry_after(self):
         self.sink.script([{"status": 429, "headers": {"Retry-After": "1"}}])
