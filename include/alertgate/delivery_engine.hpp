@@ -40,6 +40,7 @@ struct DeliverySettings {
   SmtpSettings smtp;
   std::string mail_from = "alertgate@localhost";
   std::size_t max_queue_per_destination = 10'000;  // notifications; beyond: dead letter
+  std::size_t max_in_flight_per_shard = 512;       // requests, all destinations together
 };
 
 class DeliveryEngine final : public Notifier {
@@ -77,6 +78,7 @@ class DeliveryEngine final : public Notifier {
   void write_log(Shard& s, TenantIndex tenant, const Destination& d, const Notification& n);
   Target& target_for(Shard& s, TenantIndex tenant, const Destination& dest);
   void arm(Shard& s, Target& t, TimePoint at);
+  void unblock(Shard& s);
 
   std::vector<std::unique_ptr<Shard>> shards_;
   DeliverySettings settings_;

@@ -143,6 +143,13 @@ void DeliveryEngine::pump(Shard& s, Target& t) {
     const TimePoint now = now_();
     const auto& settings = t.queue.front().dest->delivery;
     if (t.in_flight >= settings.max_in_flight) return;
+    if (s.in_flight >= settings_.max_in_flight_per_shard) {
+      if (!t.blocked) {
+        t.blocked = true;
+        s.blocked.push_back(&t);
+      }
+      return;
+    }
 
     if (t.breaker == Target::Breaker::open) {
       if (now < t.open_until) {
@@ -225,11 +232,14 @@ void DeliveryEngine::send(Shard& s, Target& t, std::vector<Job> jobs) {
                           settings_.mail_from, now};
   const TransferLimits limits{d.delivery.connect_timeout, d.delivery.timeout};
   ++t.in_flight;
+  ++s.in_flight;
   s.metrics->in_flight(type_index(t.type)).add();
   auto done = [this, &s, &t, jobs](HttpResponse r) mutable {
     s.metrics->in_flight(type_index(t.type)).sub();
     --t.in_flight;
+    --s.in_flight;
     finished(s, t, std::move(jobs), classify_response(t.type, r));
+    unblock(s);
   };
   // An empty spec means nothing to send (e.g. only resolves with send_resolved: false).
   auto post = [&](HttpRequestSpec spec) {
@@ -361,6 +371,16 @@ void DeliveryEngine::dead_letter(Shard& s, const Job& job, const std::string& re
                                            {"reason", d.reason},
                                            {"attempts", d.attempts}});
   dead_letters_.add(std::move(d));
+}
+
+void DeliveryEngine::unblock(Shard& s) {
+  // Targets held back by the shard's bound get the freed slots, oldest first.
+  while (!s.stopped && !s.blocked.empty() && s.in_flight < settings_.max_in_flight_per_shard) {
+    Target* t = s.blocked.front();
+    s.blocked.pop_front();
+    t->blocked = false;
+    pump(s, *t);
+  }
 }
 
 std::size_t DeliveryEngine::pending(std::size_t shard) const {

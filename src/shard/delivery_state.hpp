@@ -45,6 +45,7 @@ struct DeliveryEngine::Target {
   // One timer per destination for whatever it waits for (tokens, backoff, cool-down).
   boost::asio::steady_timer timer;
   TimePoint armed_for = TimePoint::max();
+  bool blocked = false;  // waiting for the shard's in-flight bound
 };
 
 struct DeliveryEngine::Shard {
@@ -56,6 +57,8 @@ struct DeliveryEngine::Shard {
   std::mt19937_64 rng;  // backoff jitter
   std::unordered_map<std::uint64_t, std::unique_ptr<Target>> targets;
   std::atomic<std::size_t> pending{0};  // jobs queued or in flight
+  std::size_t in_flight = 0;            // requests, every target together
+  std::deque<Target*> blocked;          // targets waiting for in_flight to drop
   bool stopped = false;
 };
 
