@@ -56,25 +56,50 @@ TemplateData template_data(const Notification& n, std::string_view tenant_id,
                            std::string_view receiver, std::string_view external_url,
                            LabelSet& common_labels_storage, LabelSet& common_annotations_storage);
 
+// Each HTTP format writes into `spec` (cleared first, capacity kept: the delivery engine
+// reuses one spec per shard, so a steady stream of requests allocates no new body buffer);
+// the value-returning forms are for tests and one-offs.
+//
 // Alertmanager webhook v4 for one or more notifications of the same rule (alerts
 // concatenated, firing first, at most d.max_alerts, the rest counted in truncatedAlerts),
 // plus "tenant_id" and each alert's "rating"; with d.secret the header
 // `X-Alertgate-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
-HttpRequestSpec format_webhook(std::span<const Notification* const> batch, const Destination& d,
-                               const FormatContext& ctx);
+void format_webhook(std::span<const Notification* const> batch, const Destination& d,
+                    const FormatContext& ctx, HttpRequestSpec& spec);
 // Slack incoming webhook: {"text": title, "blocks": [...]} (summary, severity, rating,
 // labels, generator link).
-HttpRequestSpec format_slack(const Notification& n, const Destination& d, const FormatContext& ctx);
+void format_slack(const Notification& n, const Destination& d, const FormatContext& ctx,
+                  HttpRequestSpec& spec);
 // PagerDuty Events v2: trigger while the notification has firing alerts, else resolve.
-HttpRequestSpec format_pagerduty(const Notification& n, const Destination& d,
-                                 const FormatContext& ctx);
+void format_pagerduty(const Notification& n, const Destination& d, const FormatContext& ctx,
+                      HttpRequestSpec& spec);
 // Opsgenie: create (POST <url>/v2/alerts) while firing, else close
 // (POST <url>/v2/alerts/<alias>/close?identifierType=alias); priority P1..P5 from rating.
-HttpRequestSpec format_opsgenie(const Notification& n, const Destination& d,
-                                const FormatContext& ctx);
+void format_opsgenie(const Notification& n, const Destination& d, const FormatContext& ctx,
+                     HttpRequestSpec& spec);
 // Telegram sendMessage, parse_mode HTML, text escaped and cut to 4096 characters.
-HttpRequestSpec format_telegram(const Notification& n, const Destination& d,
-                                const FormatContext& ctx);
+void format_telegram(const Notification& n, const Destination& d, const FormatContext& ctx,
+                     HttpRequestSpec& spec);
+
+inline HttpRequestSpec format_webhook(std::span<const Notification* const> batch,
+                                      const Destination& d, const FormatContext& ctx) {
+  HttpRequestSpec spec;
+  format_webhook(batch, d, ctx, spec);
+  return spec;
+}
+#define ALERTGATE_FORMAT_BY_VALUE(name)                                    \
+  inline HttpRequestSpec name(const Notification& n, const Destination& d, \
+                              const FormatContext& ctx) {                  \
+    HttpRequestSpec spec;                                                  \
+    name(n, d, ctx, spec);                                                 \
+    return spec;                                                           \
+  }
+ALERTGATE_FORMAT_BY_VALUE(format_slack)
+ALERTGATE_FORMAT_BY_VALUE(format_pagerduty)
+ALERTGATE_FORMAT_BY_VALUE(format_opsgenie)
+ALERTGATE_FORMAT_BY_VALUE(format_telegram)
+#undef ALERTGATE_FORMAT_BY_VALUE
+
 // One mail per notification to d.address.
 MailSpec format_email(const Notification& n, const Destination& d, const FormatContext& ctx);
 

@@ -180,7 +180,7 @@ class Metrics {
   std::string render() const;
 
  private:
-  mutable std::mutex mutex_;              // guards the control-thread state below
+  mutable std::mutex mutex_;             // guards the control-thread state below
   std::vector<std::string> tenant_ids_;  // named tenants, by index
   struct ReloadCounts {
     std::uint64_t applied = 0;

@@ -25,7 +25,7 @@ class RateLimiter {
   struct Decision {
     bool allowed = true;
     std::chrono::nanoseconds retry_after{0};  // when refused: wait at least this long
-    bool never = false;  // refused because n > burst: no wait will help
+    bool never = false;                       // refused because n > burst: no wait will help
   };
 
   // rate <= 0 means unlimited (always allowed).

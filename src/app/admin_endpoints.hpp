@@ -13,8 +13,7 @@
 namespace alertgate {
 
 // nullopt when the request carries the admin token of `snapshot`, else the error to send.
-std::optional<http::Response> check_admin(const http::Request& req,
-                                          const PolicySnapshot& snapshot);
+std::optional<http::Response> check_admin(const http::Request& req, const PolicySnapshot& snapshot);
 
 http::Handler dead_letters_handler(const SnapshotHolder& snapshots, const DeadLetterStore& store);
 

@@ -5,9 +5,9 @@
 // Thread: the control io_context's; start() and the callback run there.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <filesystem>
-#include <array>
 #include <functional>
 #include <memory>
 #include <string>

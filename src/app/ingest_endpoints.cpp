@@ -89,8 +89,8 @@ http::Response queue_full_response() {
 http::Response too_many(std::string_view error, std::string_view message,
                         std::chrono::nanoseconds retry_after) {
   auto res = http::json_error(429, error, message);
-  const auto seconds = std::max<std::int64_t>(
-      1, std::chrono::ceil<std::chrono::seconds>(retry_after).count());
+  const auto seconds =
+      std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(retry_after).count());
   res.set(bhttp::field::retry_after, std::to_string(seconds));
   return res;
 }
@@ -135,7 +135,8 @@ std::optional<http::Response> IngestEndpoints::submit(const PolicySnapshot::Tena
                            "are refused until some resolve",
                            std::chrono::seconds(30)));
   }
-  const auto rate = rate_limiter_.try_take(index, batch_.size(), limits.rate, limits.burst, received);
+  const auto rate =
+      rate_limiter_.try_take(index, batch_.size(), limits.rate, limits.burst, received);
   if (!rate.allowed) {
     return refuse(RejectReason::rate_limited,
                   too_many("rate_limited",

@@ -26,9 +26,8 @@ std::vector<std::string> needs_restart(const MainConfig& a, const MainConfig& b)
   };
   const bool same_listen =
       a.listen.size() == b.listen.size() &&
-      std::equal(a.listen.begin(), a.listen.end(), b.listen.begin(), [](auto& x, auto& y) {
-        return x.host == y.host && x.port == y.port;
-      });
+      std::equal(a.listen.begin(), a.listen.end(), b.listen.begin(),
+                 [](auto& x, auto& y) { return x.host == y.host && x.port == y.port; });
   check(same_listen, "listen");
   check(a.threads == b.threads, "threads");
   check(a.data_dir == b.data_dir, "data_dir");

@@ -14,8 +14,8 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,7 +27,7 @@
 namespace alertgate {
 
 struct ReloadReport {
-  bool success = false;             // every file loaded and applied
+  bool success = false;              // every file loaded and applied
   bool main_config_refused = false;  // nothing changed
   ConfigErrors errors;
   std::vector<std::string> warnings;

@@ -9,15 +9,15 @@
 #include <fstream>
 #include <random>
 
+#include "admin_endpoints.hpp"
 #include "alertgate/app.hpp"
+#include "alertgate/delivery_engine.hpp"
 #include "alertgate/log.hpp"
 #include "alertgate/metrics.hpp"
-#include "alertgate/shard.hpp"
 #include "alertgate/rate_limiter.hpp"
+#include "alertgate/shard.hpp"
 #include "alertgate/shard_router.hpp"
 #include "dir_watch.hpp"
-#include "admin_endpoints.hpp"
-#include "alertgate/delivery_engine.hpp"
 #include "policy_manager.hpp"
 #include "reactor.hpp"
 #include "reload_service.hpp"
@@ -73,8 +73,8 @@ std::vector<std::string> endpoint_paths() {
   Reactor probe;
   std::atomic<bool> ready{false};
   Metrics none(0, {}, 0, "");
-  add_endpoints(probe, none, ready, [](http::Request&, http::Reply) {},
-                [](http::Request&, http::Reply) {});
+  add_endpoints(
+      probe, none, ready, [](http::Request&, http::Reply) {}, [](http::Request&, http::Reply) {});
   return probe.endpoints.paths();
 }
 
@@ -161,9 +161,8 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   ReloadService reload_service(control, policy, snapshots);
   for (auto& r : reactors) {
     const std::uint64_t seed = (std::uint64_t{seed_source()} << 32) ^ seed_source();
-    r->ingest = std::make_unique<IngestEndpoints>(snapshots, shards, rate_limiter,
-                                                  metrics.reactor(r->index), decode_limits, rating,
-                                                  seed);
+    r->ingest = std::make_unique<IngestEndpoints>(
+        snapshots, shards, rate_limiter, metrics.reactor(r->index), decode_limits, rating, seed);
     add_endpoints(*r, metrics, ready, reload_service.handler(r->io),
                   dead_letters_handler(snapshots, dead_letters));
     r->server = std::make_unique<http::HttpServer>(r->io, r->endpoints, server_settings,

@@ -25,8 +25,9 @@ std::string_view to_string(RejectReason r) {
 
 std::string_view to_string(RouteEvent e) {
   static constexpr std::array<std::string_view, kRouteEventCount> kNames{
-      "routed",  "unrouted", "deduplicated",  "inhibited",      "muted",
-      "expired", "dropped_active_limit", "notifications", "notified_alerts"};
+      "routed",         "unrouted", "deduplicated",         "inhibited",
+      "muted",          "expired",  "dropped_active_limit", "notifications",
+      "notified_alerts"};
   return kNames[static_cast<std::size_t>(e)];
 }
 
@@ -100,6 +101,5 @@ void Metrics::set_queue_depth_source(std::function<std::uint64_t(std::size_t)> s
   queue_depth_ = std::move(source);
 }
 void Metrics::set_ready_source(std::function<bool()> source) { ready_ = std::move(source); }
-
 
 }  // namespace alertgate

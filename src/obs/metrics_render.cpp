@@ -98,12 +98,12 @@ std::string Metrics::render() const {
                         MetricType::Counter);
   auto active = family("alertgate_tenant_active_alerts",
                        "Firing alerts in the tenant's active-alert table.", MetricType::Gauge);
-  auto groups = family("alertgate_tenant_groups", "Alert groups of the tenant waiting or repeating.",
-                       MetricType::Gauge);
+  auto groups = family("alertgate_tenant_groups",
+                       "Alert groups of the tenant waiting or repeating.", MetricType::Gauge);
   auto dead = family("alertgate_dead_letters_total",
-                      "Notifications that ended in the dead-letter store (final 4xx or retries "
-                      "used up), by tenant and destination type.",
-                      MetricType::Counter);
+                     "Notifications that ended in the dead-letter store (final 4xx or retries "
+                     "used up), by tenant and destination type.",
+                     MetricType::Counter);
   auto tenant_reloads = family("alertgate_tenant_config_reloads_total",
                                "Reloads that applied a changed tenant policy, or refused one "
                                "(the tenant kept its previous policy).",
@@ -140,14 +140,16 @@ std::string Metrics::render() const {
     depth.metric.push_back(
         gauge({{"tenant", tenant}}, queue_depth_ ? static_cast<double>(queue_depth_(t)) : 0));
     for (std::size_t e = 0; e < kRouteEventCount; ++e) {
-      routing.metric.push_back(
-          counter({{"event", std::string(to_string(static_cast<RouteEvent>(e)))}, {"tenant", tenant}},
-                  sum([&](const ReactorMetrics& r) { return r.tenant(t).routing[e].get(); })));
+      routing.metric.push_back(counter(
+          {{"event", std::string(to_string(static_cast<RouteEvent>(e)))}, {"tenant", tenant}},
+          sum([&](const ReactorMetrics& r) { return r.tenant(t).routing[e].get(); })));
     }
-    active.metric.push_back(gauge(
-        {{"tenant", tenant}}, sum([&](const ReactorMetrics& r) { return r.tenant(t).active_alerts.get(); })));
-    groups.metric.push_back(gauge(
-        {{"tenant", tenant}}, sum([&](const ReactorMetrics& r) { return r.tenant(t).groups.get(); })));
+    active.metric.push_back(gauge({{"tenant", tenant}}, sum([&](const ReactorMetrics& r) {
+                                    return r.tenant(t).active_alerts.get();
+                                  })));
+    groups.metric.push_back(gauge({{"tenant", tenant}}, sum([&](const ReactorMetrics& r) {
+                                    return r.tenant(t).groups.get();
+                                  })));
     for (std::size_t d = 0; d < kDestinationTypeCount; ++d) {
       const double v =
           sum([&](const ReactorMetrics& r) { return r.tenant(t).dead_letters[d].get(); });
@@ -177,9 +179,9 @@ std::string Metrics::render() const {
                           "Time from a notification to its delivery (including retries), by "
                           "destination type.",
                           MetricType::Histogram);
-    auto in_flight = family("alertgate_notifications_in_flight",
-                            "Requests to destinations in flight, by destination type.",
-                            MetricType::Gauge);
+    auto in_flight =
+        family("alertgate_notifications_in_flight",
+               "Requests to destinations in flight, by destination type.", MetricType::Gauge);
     for (std::size_t d = 0; d < kDestinationTypeCount; ++d) {
       const std::string type(to_string(static_cast<DestinationType>(d)));
       ClientMetric h;

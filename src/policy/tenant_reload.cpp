@@ -48,9 +48,9 @@ struct Accepting {
   // Adds `p` unless its id or a token is taken; errors name both files.
   bool accept(const PolicyPtr& p) {
     if (auto it = by_id.find(p->tenant_id); it != by_id.end()) {
-      out.errors.push_back({p->file, 0, 0,
-                            "tenant_id \"" + p->tenant_id + "\" is already defined in " +
-                                it->second->file});
+      out.errors.push_back(
+          {p->file, 0, 0,
+           "tenant_id \"" + p->tenant_id + "\" is already defined in " + it->second->file});
       return false;
     }
     for (const TokenDigest& d : p->tokens) {

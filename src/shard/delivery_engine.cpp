@@ -68,7 +68,8 @@ void DeliveryEngine::write_log(Shard& s, TenantIndex tenant, const alertgate::De
     if (auto it = files_.find(d.path); it != files_.end()) sink = it->second.get();
   }
   const SinkResult r = sink->deliver(std::span<const Alert>(n.alerts));
-  s.metrics->tenant(tenant).notifications[type_index(d.type)][static_cast<std::size_t>(r.outcome)]
+  s.metrics->tenant(tenant)
+      .notifications[type_index(d.type)][static_cast<std::size_t>(r.outcome)]
       .add();
   if (r.outcome != NotifyOutcome::delivered) {
     log::warn("log destination failed", {{"reason", r.reason}});
@@ -114,8 +115,9 @@ DeliveryEngine::Target& DeliveryEngine::target_for(Shard& s, TenantIndex tenant,
 void DeliveryEngine::enqueue(Shard& s, Job job) {
   Target& t = target_for(s, job.tenant, *job.dest);
   if (t.queue.size() >= settings_.max_queue_per_destination) {
-    dead_letter(s, job, "destination queue full (" +
-                            std::to_string(settings_.max_queue_per_destination) + " waiting)");
+    dead_letter(s, job,
+                "destination queue full (" + std::to_string(settings_.max_queue_per_destination) +
+                    " waiting)");
     return;
   }
   if (t.gauge == nullptr) {
@@ -228,8 +230,8 @@ void DeliveryEngine::send(Shard& s, Target& t, std::vector<Job> jobs) {
   }
   const Job& first = jobs.front();
   const alertgate::Destination& d = *first.dest;
-  const FormatContext ctx{first.n->policy->tenant_id, settings_.external_url,
-                          settings_.mail_from, now};
+  const FormatContext ctx{first.n->policy->tenant_id, settings_.external_url, settings_.mail_from,
+                          now};
   const TransferLimits limits{d.delivery.connect_timeout, d.delivery.timeout};
   ++t.in_flight;
   ++s.in_flight;
@@ -242,7 +244,10 @@ void DeliveryEngine::send(Shard& s, Target& t, std::vector<Job> jobs) {
     unblock(s);
   };
   // An empty spec means nothing to send (e.g. only resolves with send_resolved: false).
-  auto post = [&](HttpRequestSpec spec) {
+  // s.spec is reused for every request of the shard; the client copies the body into its
+  // pooled transfer, whose buffer is reused too.
+  HttpRequestSpec& spec = s.spec;
+  auto post = [&] {
     if (!has_content(spec)) {
       HttpResponse nothing;
       nothing.status = 204;
@@ -255,13 +260,26 @@ void DeliveryEngine::send(Shard& s, Target& t, std::vector<Job> jobs) {
       std::vector<const Notification*> batch;
       batch.reserve(jobs.size());
       for (const Job& j : jobs) batch.push_back(j.n.get());
-      post(format_webhook(batch, d, ctx));
+      format_webhook(batch, d, ctx, spec);
+      post();
       break;
     }
-    case DestinationType::slack: post(format_slack(*first.n, d, ctx)); break;
-    case DestinationType::pagerduty: post(format_pagerduty(*first.n, d, ctx)); break;
-    case DestinationType::opsgenie: post(format_opsgenie(*first.n, d, ctx)); break;
-    case DestinationType::telegram: post(format_telegram(*first.n, d, ctx)); break;
+    case DestinationType::slack:
+      format_slack(*first.n, d, ctx, spec);
+      post();
+      break;
+    case DestinationType::pagerduty:
+      format_pagerduty(*first.n, d, ctx, spec);
+      post();
+      break;
+    case DestinationType::opsgenie:
+      format_opsgenie(*first.n, d, ctx, spec);
+      post();
+      break;
+    case DestinationType::telegram:
+      format_telegram(*first.n, d, ctx, spec);
+      post();
+      break;
     case DestinationType::email:
       if (settings_.smtp.url.empty()) {
         HttpResponse none;
@@ -325,16 +343,15 @@ void DeliveryEngine::finished(Shard& s, Target& t, std::vector<Job> jobs,
         Job& j = *it;
         if (j.attempts >= j.dest->delivery.max_attempts) {
           s.pending.fetch_sub(1, std::memory_order_relaxed);
-          dead_letter(s, j, result.reason + " (after " + std::to_string(j.attempts) +
-                                " attempts)");
+          dead_letter(s, j, result.reason + " (after " + std::to_string(j.attempts) + " attempts)");
           continue;
         }
         // Exponential backoff with full jitter; a service's 429 hint is a floor.
         const auto& dl = j.dest->delivery;
-        const double ceiling = std::min(
-            static_cast<double>(dl.retry_cap.count()),
-            static_cast<double>(dl.retry_base.count()) * std::ldexp(1.0, static_cast<int>(
-                                                                             std::min(j.attempts - 1, 30u))));
+        const double ceiling =
+            std::min(static_cast<double>(dl.retry_cap.count()),
+                     static_cast<double>(dl.retry_base.count()) *
+                         std::ldexp(1.0, static_cast<int>(std::min(j.attempts - 1, 30u))));
         std::uniform_real_distribution<double> jitter(0.0, ceiling);
         const auto backoff = std::chrono::milliseconds(static_cast<std::int64_t>(jitter(s.rng)));
         j.not_before = now + std::max<std::chrono::nanoseconds>(backoff, result.retry_after);

@@ -15,7 +15,7 @@ namespace alertgate {
 
 // One delivery of one notification to one destination.
 struct DeliveryEngine::Job {
-  std::shared_ptr<const Notification> n;  // shared by the rule's destinations
+  std::shared_ptr<const Notification> n;         // shared by the rule's destinations
   const alertgate::Destination* dest = nullptr;  // inside n->policy (kept alive by n)
   TenantIndex tenant = 0;
   std::uint32_t attempts = 0;
@@ -58,6 +58,7 @@ struct DeliveryEngine::Shard {
   std::unordered_map<std::uint64_t, std::unique_ptr<Target>> targets;
   std::atomic<std::size_t> pending{0};  // jobs queued or in flight
   std::size_t in_flight = 0;            // requests, every target together
+  HttpRequestSpec spec;                 // reused by every request of this shard
   std::deque<Target*> blocked;          // targets waiting for in_flight to drop
   bool stopped = false;
 };

@@ -90,8 +90,9 @@ void ShardRouter::after_work(Shard& s, TenantIndex t, Tenant& ts) {
   const DispatcherStats& st = ts.dispatcher->stats();
   auto& cells = s.metrics->tenant(t);
   const std::uint64_t values[kRouteEventCount] = {
-      st.routed,  st.unrouted, st.deduplicated,         st.inhibited,    st.muted_flushes,
-      st.expired, st.dropped_active_limit, st.notifications, st.notified_alerts};
+      st.routed,         st.unrouted, st.deduplicated,         st.inhibited,
+      st.muted_flushes,  st.expired,  st.dropped_active_limit, st.notifications,
+      st.notified_alerts};
   for (std::size_t e = 0; e < kRouteEventCount; ++e) cells.routing[e].set(values[e]);
   const std::size_t active = ts.dispatcher->active_alerts();
   cells.active_alerts.set(active);

@@ -19,8 +19,7 @@ void DeadLetterStore::add(DeadLetter letter) {
   }
 }
 
-std::vector<DeadLetter> DeadLetterStore::list(std::string_view tenant_id,
-                                              std::size_t limit) const {
+std::vector<DeadLetter> DeadLetterStore::list(std::string_view tenant_id, std::size_t limit) const {
   std::lock_guard lock(mutex_);
   std::vector<DeadLetter> out;
   for (auto it = letters_.rbegin(); it != letters_.rend() && out.size() < limit; ++it) {

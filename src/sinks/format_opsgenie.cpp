@@ -61,11 +61,13 @@ std::string description(const fd::AlertView& v) {
 
 }  // namespace
 
-HttpRequestSpec format_opsgenie(const Notification& n, const Destination& d,
-                                const FormatContext& ctx) {
-  HttpRequestSpec spec;
+void format_opsgenie(const Notification& n, const Destination& d, const FormatContext& ctx,
+                     HttpRequestSpec& spec) {
+  spec.url.clear();  // capacity kept: the caller reuses one spec per shard
+  spec.headers.clear();
+  spec.body.clear();
   const fd::AlertView v(n, d, ctx);
-  if (v.empty()) return spec;
+  if (v.empty()) return;
 
   std::string base = d.url.empty() ? std::string(kDefaultUrl) : d.url;
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -78,7 +80,7 @@ HttpRequestSpec format_opsgenie(const Notification& n, const Destination& d,
   if (!v.any_firing()) {
     spec.url = base + "/v2/alerts/" + url_escape(alias) + "/close?identifierType=alias";
     out = R"({"source":"alertgate","note":"resolved"})";
-    return spec;
+    return;
   }
   spec.url = base + "/v2/alerts";
 
@@ -129,7 +131,7 @@ HttpRequestSpec format_opsgenie(const Notification& n, const Destination& d,
   fd::append_json_field(out, "source", "alertgate");
   fd::append_json_field(out, "priority", priority(a.rating));
   out.push_back('}');
-  return spec;
+  return;
 }
 
 }  // namespace alertgate

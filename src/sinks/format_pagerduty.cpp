@@ -22,11 +22,13 @@ void append_optional(std::string& out, std::string_view key, std::string_view va
 
 }  // namespace
 
-HttpRequestSpec format_pagerduty(const Notification& n, const Destination& d,
-                                 const FormatContext& ctx) {
-  HttpRequestSpec spec;
+void format_pagerduty(const Notification& n, const Destination& d, const FormatContext& ctx,
+                      HttpRequestSpec& spec) {
+  spec.url.clear();  // capacity kept: the caller reuses one spec per shard
+  spec.headers.clear();
+  spec.body.clear();
   const fd::AlertView v(n, d, ctx);
-  if (v.empty()) return spec;
+  if (v.empty()) return;
 
   std::string& out = spec.body;
   out.append("{\"routing_key\":");
@@ -78,7 +80,7 @@ HttpRequestSpec format_pagerduty(const Notification& n, const Destination& d,
 
   spec.url = d.url.empty() ? std::string(kDefaultUrl) : d.url;
   spec.headers.emplace_back("Content-Type", fd::kJson);
-  return spec;
+  return;
 }
 
 }  // namespace alertgate

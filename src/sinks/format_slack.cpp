@@ -61,11 +61,13 @@ std::string link(std::string_view url) {
 
 }  // namespace
 
-HttpRequestSpec format_slack(const Notification& n, const Destination& d,
-                             const FormatContext& ctx) {
-  HttpRequestSpec spec;
+void format_slack(const Notification& n, const Destination& d, const FormatContext& ctx,
+                  HttpRequestSpec& spec) {
+  spec.url.clear();  // capacity kept: the caller reuses one spec per shard
+  spec.headers.clear();
+  spec.body.clear();
   const fd::AlertView v(n, d, ctx);
-  if (v.empty()) return spec;
+  if (v.empty()) return;
 
   std::string title;
   if (d.title.empty()) {
@@ -102,7 +104,7 @@ HttpRequestSpec format_slack(const Notification& n, const Destination& d,
   out.append("]}");
   spec.url = d.webhook;
   spec.headers.emplace_back("Content-Type", fd::kJson);
-  return spec;
+  return;
 }
 
 }  // namespace alertgate

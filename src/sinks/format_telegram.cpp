@@ -92,11 +92,13 @@ bool is_integer(std::string_view s) {
 
 }  // namespace
 
-HttpRequestSpec format_telegram(const Notification& n, const Destination& d,
-                                const FormatContext& ctx) {
-  HttpRequestSpec spec;
+void format_telegram(const Notification& n, const Destination& d, const FormatContext& ctx,
+                     HttpRequestSpec& spec) {
+  spec.url.clear();  // capacity kept: the caller reuses one spec per shard
+  spec.headers.clear();
+  spec.body.clear();
   const fd::AlertView v(n, d, ctx);
-  if (v.empty()) return spec;
+  if (v.empty()) return;
 
   std::string text;
   if (d.text.empty()) {
@@ -122,7 +124,7 @@ HttpRequestSpec format_telegram(const Notification& n, const Destination& d,
   while (!base.empty() && base.back() == '/') base.pop_back();
   spec.url = base + "/bot" + d.bot_token + "/sendMessage";
   spec.headers.emplace_back("Content-Type", fd::kJson);
-  return spec;
+  return;
 }
 
 }  // namespace alertgate

@@ -86,12 +86,14 @@ std::string signature(std::string_view secret, TimePoint now, std::string_view b
 
 }  // namespace
 
-HttpRequestSpec format_webhook(std::span<const Notification* const> batch, const Destination& d,
-                               const FormatContext& ctx) {
-  HttpRequestSpec spec;
-  if (batch.empty()) return spec;
+void format_webhook(std::span<const Notification* const> batch, const Destination& d,
+                    const FormatContext& ctx, HttpRequestSpec& spec) {
+  spec.url.clear();  // capacity kept: the caller reuses one spec per shard
+  spec.headers.clear();
+  spec.body.clear();
+  if (batch.empty()) return;
   const fd::AlertView v(batch, d, ctx, d.max_alerts);
-  if (v.empty()) return spec;  // nothing to send (see should_send)
+  if (v.empty()) return;  // nothing to send (see should_send)
   const Notification& head = *batch.front();
 
   std::string& out = spec.body;
@@ -121,7 +123,7 @@ HttpRequestSpec format_webhook(std::span<const Notification* const> batch, const
   if (!d.secret.empty()) {
     spec.headers.emplace_back("X-Alertgate-Signature", signature(d.secret, ctx.now, out));
   }
-  return spec;
+  return;
 }
 
 }  // namespace alertgate

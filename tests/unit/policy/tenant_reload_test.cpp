@@ -12,8 +12,8 @@ using Policies = std::vector<std::shared_ptr<const TenantPolicy>>;
 std::string token_line(char c) { return "tokens: [\"sha256:" + std::string(64, c) + "\"]\n"; }
 
 std::string tenant(const std::string& id, char token, const std::string& severity = "critical") {
-  return "tenant_id: " + id + "\n" + token_line(token) +
-         "rules:\n  - severity: " + severity + "\n    destinations: [{type: log}]\n";
+  return "tenant_id: " + id + "\n" + token_line(token) + "rules:\n  - severity: " + severity +
+         "\n    destinations: [{type: log}]\n";
 }
 
 const TenantPolicy* find(const Policies& ps, const std::string& id) {
@@ -70,9 +70,9 @@ TEST_CASE("tenant_reload: a new file cannot take an id or a token from a serving
   TempDir dir;
   dir.write("b.yaml", tenant("b", '2'));
   const auto first = reload_tenants(dir.path(), {});
-  dir.write("a-dup.yaml", tenant("b", '3'));     // same id, sorts first
-  dir.write("c.yaml", tenant("c", '2'));         // b's token
-  dir.write("d.yaml", tenant("d", '4'));         // fine
+  dir.write("a-dup.yaml", tenant("b", '3'));  // same id, sorts first
+  dir.write("c.yaml", tenant("c", '2'));      // b's token
+  dir.write("d.yaml", tenant("d", '4'));      // fine
   const auto second = reload_tenants(dir.path(), first.tenants);
   CHECK(second.errors.size() == 2);
   CHECK(find(second.tenants, "b") == find(first.tenants, "b"));

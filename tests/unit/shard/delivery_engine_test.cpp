@@ -75,7 +75,8 @@ std::size_t count(const std::string& json, const std::string& needle) {
 }  // namespace
 
 TEST_CASE("delivery: notifications queued behind a request go together in the next one") {
-  PythonServer sink("sink_server.py", {"--script", R"([{"status":200,"body":"ok","delay_ms":200}])"});
+  PythonServer sink("sink_server.py",
+                    {"--script", R"([{"status":200,"body":"ok","delay_ms":200}])"});
   Rig rig;
   auto p = webhook_policy({sink.url("/hook")}, 1);
   for (int i = 0; i < 10; ++i) {
@@ -85,7 +86,7 @@ TEST_CASE("delivery: notifications queued behind a request go together in the ne
   rig.drain();
   const std::string requests = testing::blocking_http(sink.port(), "GET", "/_requests", "");
   CHECK(count(requests, "\"path\": \"/hook\"") == 2);  // the first alone, then the other 9
-  for (int i = 0; i < 10; ++i) {  // every alert went out
+  for (int i = 0; i < 10; ++i) {                       // every alert went out
     CHECK(count(requests, "Batch" + std::to_string(i)) >= 1);
   }
   CHECK(rig.store.total() == 0);
@@ -111,9 +112,9 @@ TEST_CASE("delivery: retries use up max_attempts, then the dead-letter store") {
 }
 
 TEST_CASE("delivery: the shard's in-flight bound holds other destinations back") {
-  PythonServer sink("sink_server.py",
-                    {"--script",
-                     R"({"responses":[],"default":{"status":200,"body":"ok","delay_ms":150}})"});
+  PythonServer sink(
+      "sink_server.py",
+      {"--script", R"({"responses":[],"default":{"status":200,"body":"ok","delay_ms":150}})"});
   DeliverySettings settings;
   settings.max_in_flight_per_shard = 1;
   Rig rig(settings);

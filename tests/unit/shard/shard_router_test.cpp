@@ -108,8 +108,7 @@ struct Harness {
   }
 
   boost::asio::io_context io{1};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
-      io.get_executor()};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
   SnapshotHolder holder;
   RecordingNotifier notifier;
   Metrics metrics;
@@ -130,8 +129,9 @@ bool eventually(F&& f, std::chrono::milliseconds timeout = std::chrono::seconds(
 
 }  // namespace
 
-TEST_CASE("shard: one tenant's 1,000,000-alert flood does not hold back another's critical "
-          "alert (routed within 50 ms)") {
+TEST_CASE(
+    "shard: one tenant's 1,000,000-alert flood does not hold back another's critical "
+    "alert (routed within 50 ms)") {
   Harness h(snapshot(1, {policy("flood", ""), policy("calm", "")}), 2'000'000);
   REQUIRE(h.shards.home_shard(0) == h.shards.home_shard(1));  // one shard: the same one
   // A storm of 1,000 distinct alerts, each re-sent 1,000 times: the shard must still look at

@@ -55,8 +55,7 @@ TEST_CASE("delivery_outcome: telegram errors in a 200 body, SMTP codes") {
   CHECK(classify_response(DestinationType::telegram,
                           answer(200, R"({"ok":false,"error_code":400,"description":"x"})"))
             .outcome == NotifyOutcome::failed);
-  CHECK(classify_response(DestinationType::email, answer(250)).outcome ==
-        NotifyOutcome::delivered);
+  CHECK(classify_response(DestinationType::email, answer(250)).outcome == NotifyOutcome::delivered);
   CHECK(classify_response(DestinationType::email, answer(451)).outcome == NotifyOutcome::retry);
   CHECK(classify_response(DestinationType::email, answer(550)).outcome == NotifyOutcome::failed);
 }
