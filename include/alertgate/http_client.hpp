@@ -26,9 +26,9 @@
 namespace alertgate {
 
 struct HttpResponse {
-  long status = 0;            // 0 when no response (then `error` says why)
-  std::string error;          // transport error (connect, timeout, TLS, reset, ...)
-  std::string body;           // at most 64 KiB kept
+  long status = 0;    // 0 when no response (then `error` says why)
+  std::string error;  // transport error (connect, timeout, TLS, reset, ...)
+  std::string body;   // at most 64 KiB kept
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::chrono::nanoseconds took{0};
   const std::string* header(std::string_view lower_name) const;

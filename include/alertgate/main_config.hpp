@@ -66,7 +66,7 @@ struct Limits {
 
 // The SMTP server email destinations send through (libcurl: smtp:// or smtps://).
 struct SmtpConfig {  // the `smtp:` section (the transport takes an SmtpSettings)
-  std::string url;  // "" = none: email destinations fail and go to the dead-letter store
+  std::string url;   // "" = none: email destinations fail and go to the dead-letter store
   std::string from = "alertgate@localhost";
   std::string username;
   std::string password;  // secret: never logged, never in API answers

@@ -28,10 +28,10 @@ struct TimeInterval {
   // Bit d set: weekday d is in the window (0 = Sunday ... 6 = Saturday). 0x7f = every day.
   std::uint8_t weekdays = 0x7f;
   struct Range {
-    int start_minute = 0;     // minute of day, 0..1439
-    int end_minute = 24 * 60; // exclusive, start < end <= 1440
+    int start_minute = 0;      // minute of day, 0..1439
+    int end_minute = 24 * 60;  // exclusive, start < end <= 1440
   };
-  std::vector<Range> times;   // empty = the whole day
+  std::vector<Range> times;  // empty = the whole day
   std::string location = "UTC";
   const date::time_zone* zone = nullptr;  // resolved `location`; nullptr = UTC
 

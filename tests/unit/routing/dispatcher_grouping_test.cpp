@@ -148,7 +148,7 @@ TEST_CASE("routing: flush_pending sends waiting groups at once, repeats stay sch
           "[routing]") {
   Rig rig(by_alertname());
   rig.send(disk("a"), kT0);
-  REQUIRE(rig.advance(kT0 + 30s).size() == 1);       // notified: now only a repeat is due
+  REQUIRE(rig.advance(kT0 + 30s).size() == 1);                // notified: now only a repeat is due
   rig.send(make_alert({{"alertname", "Fresh"}}), kT0 + 40s);  // waits for group_wait
   std::vector<Notification> out;
   rig.d.flush_pending(kT0 + 41s, out);

@@ -26,7 +26,8 @@ std::vector<Alert> alerts(const std::string& prefix, int n) {
 
 // Tenants 0..n-1 named by `ids`; runs the io_context until their shard lists hold them.
 void add_tenants(ShardSet& shards, boost::asio::io_context& io, std::vector<std::string> ids) {
-  for (std::size_t i = 0; i < ids.size(); ++i) shards.add_tenant(static_cast<TenantIndex>(i), ids[i]);
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    shards.add_tenant(static_cast<TenantIndex>(i), ids[i]);
   io.poll();
   io.restart();
 }
