@@ -39,6 +39,27 @@ ClientMetric gauge(std::vector<ClientMetric::Label> labels, double v) {
   return m;
 }
 
+// One histogram series from per-reactor cells (bucket counts are not cumulative there).
+template <typename GetCells>
+ClientMetric histogram(std::vector<ClientMetric::Label> labels,
+                       const std::vector<std::unique_ptr<ReactorMetrics>>& reactors,
+                       GetCells&& cells) {
+  ClientMetric h;
+  h.label = std::move(labels);
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b <= kLatencyBuckets.size(); ++b) {
+    for (const auto& r : reactors) cumulative += cells(*r).bucket(b);
+    h.histogram.bucket.push_back({cumulative, b < kLatencyBuckets.size()
+                                                  ? kLatencyBuckets[b]
+                                                  : std::numeric_limits<double>::infinity()});
+  }
+  h.histogram.sample_count = cumulative;
+  double total = 0;
+  for (const auto& r : reactors) total += cells(*r).sum_seconds();
+  h.histogram.sample_sum = total;
+  return h;
+}
+
 }  // namespace
 
 std::string Metrics::render() const {
@@ -184,20 +205,10 @@ std::string Metrics::render() const {
                "Requests to destinations in flight, by destination type.", MetricType::Gauge);
     for (std::size_t d = 0; d < kDestinationTypeCount; ++d) {
       const std::string type(to_string(static_cast<DestinationType>(d)));
-      ClientMetric h;
-      h.label = {{"destination_type", type}};
-      std::uint64_t cumulative = 0;
-      for (std::size_t b = 0; b <= kLatencyBuckets.size(); ++b) {
-        cumulative += static_cast<std::uint64_t>(
-            sum([&](const ReactorMetrics& r) { return r.notification_latency(d).bucket(b); }));
-        h.histogram.bucket.push_back({cumulative, b < kLatencyBuckets.size()
-                                                      ? kLatencyBuckets[b]
-                                                      : std::numeric_limits<double>::infinity()});
-      }
-      h.histogram.sample_count = cumulative;
-      double total = 0;
-      for (const auto& r : reactors_) total += r->notification_latency(d).sum_seconds();
-      h.histogram.sample_sum = total;
+      auto h = histogram({{"destination_type", type}}, reactors_,
+                         [d](const ReactorMetrics& r) -> const HistogramCells& {
+                           return r.notification_latency(d);
+                         });
       latency.metric.push_back(std::move(h));
       in_flight.metric.push_back(
           gauge({{"destination_type", type}},
@@ -246,20 +257,9 @@ std::string Metrics::render() const {
       if (v == 0) continue;
       requests.metric.push_back(counter({{"code", status_label(s)}, {"path", path}}, v));
     }
-    ClientMetric h;
-    h.label = {{"path", path}};
-    std::uint64_t cumulative = 0;
-    for (std::size_t b = 0; b <= kLatencyBuckets.size(); ++b) {
-      cumulative += static_cast<std::uint64_t>(
-          sum([&](const ReactorMetrics& r) { return r.endpoint(e).duration.bucket(b); }));
-      h.histogram.bucket.push_back({cumulative, b < kLatencyBuckets.size()
-                                                    ? kLatencyBuckets[b]
-                                                    : std::numeric_limits<double>::infinity()});
-    }
-    h.histogram.sample_count = cumulative;
-    double total = 0;
-    for (const auto& r : reactors_) total += r->endpoint(e).duration.sum_seconds();
-    h.histogram.sample_sum = total;
+    auto h = histogram(
+        {{"path", path}}, reactors_,
+        [e](const ReactorMetrics& r) -> const HistogramCells& { return r.endpoint(e).duration; });
     duration.metric.push_back(std::move(h));
   }
   out.push_back(std::move(requests));

@@ -78,4 +78,11 @@ std::int64_t unix_seconds(TimePoint t);
 
 inline constexpr std::string_view kJson = "application/json";
 
+// Empties a spec for the next request; capacity is kept (the caller reuses one per shard).
+inline void reset(HttpRequestSpec& spec) {
+  spec.url.clear();
+  spec.headers.clear();
+  spec.body.clear();
+}
+
 }  // namespace alertgate::format_detail

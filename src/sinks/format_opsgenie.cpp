@@ -63,9 +63,7 @@ std::string description(const fd::AlertView& v) {
 
 void format_opsgenie(const Notification& n, const Destination& d, const FormatContext& ctx,
                      HttpRequestSpec& spec) {
-  spec.url.clear();  // capacity kept: the caller reuses one spec per shard
-  spec.headers.clear();
-  spec.body.clear();
+  fd::reset(spec);
   const fd::AlertView v(n, d, ctx);
   if (v.empty()) return;
 

@@ -24,9 +24,7 @@ void append_optional(std::string& out, std::string_view key, std::string_view va
 
 void format_pagerduty(const Notification& n, const Destination& d, const FormatContext& ctx,
                       HttpRequestSpec& spec) {
-  spec.url.clear();  // capacity kept: the caller reuses one spec per shard
-  spec.headers.clear();
-  spec.body.clear();
+  fd::reset(spec);
   const fd::AlertView v(n, d, ctx);
   if (v.empty()) return;
 

@@ -63,9 +63,7 @@ std::string link(std::string_view url) {
 
 void format_slack(const Notification& n, const Destination& d, const FormatContext& ctx,
                   HttpRequestSpec& spec) {
-  spec.url.clear();  // capacity kept: the caller reuses one spec per shard
-  spec.headers.clear();
-  spec.body.clear();
+  fd::reset(spec);
   const fd::AlertView v(n, d, ctx);
   if (v.empty()) return;
 

@@ -94,9 +94,7 @@ bool is_integer(std::string_view s) {
 
 void format_telegram(const Notification& n, const Destination& d, const FormatContext& ctx,
                      HttpRequestSpec& spec) {
-  spec.url.clear();  // capacity kept: the caller reuses one spec per shard
-  spec.headers.clear();
-  spec.body.clear();
+  fd::reset(spec);
   const fd::AlertView v(n, d, ctx);
   if (v.empty()) return;
 

@@ -88,9 +88,7 @@ std::string signature(std::string_view secret, TimePoint now, std::string_view b
 
 void format_webhook(std::span<const Notification* const> batch, const Destination& d,
                     const FormatContext& ctx, HttpRequestSpec& spec) {
-  spec.url.clear();  // capacity kept: the caller reuses one spec per shard
-  spec.headers.clear();
-  spec.body.clear();
+  fd::reset(spec);
   if (batch.empty()) return;
   const fd::AlertView v(batch, d, ctx, d.max_alerts);
   if (v.empty()) return;  // nothing to send (see should_send)
