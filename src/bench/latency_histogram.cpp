@@ -40,10 +40,11 @@ LatencyHistogram::LatencyHistogram(std::int64_t lowest_discernible, std::int64_t
   std::int64_t largest_single_unit = 2;
   for (int i = 0; i < digits_; ++i) largest_single_unit *= 10;
   // ceil(log2(largest_single_unit)): at least that many sub-buckets at unit resolution.
-  const int sub_bucket_count_magnitude =
-      std::bit_width(static_cast<std::uint64_t>(largest_single_unit - 1));
+  const auto sub_bucket_count_magnitude =
+      static_cast<int>(std::bit_width(static_cast<std::uint64_t>(largest_single_unit - 1)));
   sub_bucket_half_count_magnitude_ = std::max(sub_bucket_count_magnitude, 1) - 1;
-  unit_magnitude_ = std::bit_width(static_cast<std::uint64_t>(lowest_)) - 1;  // floor(log2)
+  // floor(log2(lowest)): values below 2^unit_magnitude share slot 0.
+  unit_magnitude_ = static_cast<int>(std::bit_width(static_cast<std::uint64_t>(lowest_))) - 1;
   sub_bucket_count_ = std::int64_t{1} << (sub_bucket_half_count_magnitude_ + 1);
   sub_bucket_half_count_ = sub_bucket_count_ / 2;
   sub_bucket_mask_ = (sub_bucket_count_ - 1) << unit_magnitude_;
@@ -55,7 +56,8 @@ LatencyHistogram::LatencyHistogram(std::int64_t lowest_discernible, std::int64_t
 
 int LatencyHistogram::bucket_of(std::int64_t value) const noexcept {
   // Position of the highest set bit, with values below sub_bucket_count landing in bucket 0.
-  const int pow2_ceiling = std::bit_width(static_cast<std::uint64_t>(value | sub_bucket_mask_));
+  const auto pow2_ceiling =
+      static_cast<int>(std::bit_width(static_cast<std::uint64_t>(value | sub_bucket_mask_)));
   return pow2_ceiling - unit_magnitude_ - (sub_bucket_half_count_magnitude_ + 1);
 }
 
@@ -150,7 +152,7 @@ double LatencyHistogram::mean() const noexcept {
 std::int64_t LatencyHistogram::value_at_percentile(double p) const noexcept {
   if (total_ == 0) return 0;
   p = std::clamp(std::isnan(p) ? 100.0 : p, 0.0, 100.0);
-  auto wanted = static_cast<std::uint64_t>(p / 100.0 * static_cast<double>(total_) + 0.5);
+  auto wanted = static_cast<std::uint64_t>(std::llround(p / 100.0 * static_cast<double>(total_)));
   wanted = std::clamp<std::uint64_t>(wanted, 1, total_);
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < counts_.size(); ++i) {

@@ -29,7 +29,8 @@ std::vector<std::int64_t> random_latencies(std::size_t n, std::uint64_t seed) {
 
 // HdrHistogram's rank rule on the exact sorted data.
 std::int64_t reference_percentile(const std::vector<std::int64_t>& sorted, double p) {
-  auto rank = static_cast<std::uint64_t>(p / 100.0 * static_cast<double>(sorted.size()) + 0.5);
+  auto rank =
+      static_cast<std::uint64_t>(std::llround(p / 100.0 * static_cast<double>(sorted.size())));
   rank = std::clamp<std::uint64_t>(rank, 1, sorted.size());
   return sorted[rank - 1];
 }
@@ -38,7 +39,7 @@ std::int64_t reference_percentile(const std::vector<std::int64_t>& sorted, doubl
 
 TEST_CASE("bench: histogram layout and documented memory for 1 ns .. 1 h, 3 digits") {
   const LatencyHistogram h;
-  CHECK(h.memory_bytes() == 33 * 1024 * 8);
+  CHECK(h.memory_bytes() == std::size_t{33} * 1024 * 8);
   CHECK(h.lowest_discernible() == 1);
   CHECK(h.highest_trackable() == LatencyHistogram::kOneHourNs);
   // Unit resolution up to 2048, then slots of width <= value / 1024.

@@ -133,7 +133,7 @@ TEST_CASE("bench: schedule ramp may end in an endless step") {
 }
 
 TEST_CASE("bench: schedule rejects rates and steps it cannot run") {
-  const auto fails = [](std::vector<RateStep> steps, const char* needle) {
+  const auto fails = [](const std::vector<RateStep>& steps, const char* needle) {
     auto s = OpenLoopSchedule::make(kStart, steps);
     REQUIRE_FALSE(s.ok());
     INFO(s.error().message);
