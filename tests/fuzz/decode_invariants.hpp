@@ -14,16 +14,9 @@
 #include "alertgate/decode.hpp"
 #include "alertgate/json_text.hpp"
 #include "alertgate/time.hpp"
+#include "fuzz_check.hpp"
 
 namespace alertgate::fuzz {
-
-#define AG_FUZZ_CHECK(cond)                                                              \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (0)
 
 inline bool label_name_ok(std::string_view n) {
   if (n.empty()) return false;

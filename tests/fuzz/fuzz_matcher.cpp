@@ -3,20 +3,11 @@
 // paths agree with the VM, and that a parsed matcher prints back to the same matcher.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
 
 #include "../../src/policy/regex_program.hpp"
 #include "alertgate/matcher.hpp"
-
-#define AG_MATCHER_CHECK(cond)                                                       \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      std::fprintf(stderr, "check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                  \
-    }                                                                                \
-  } while (0)
+#include "fuzz_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace alertgate;
@@ -27,12 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto fast = regex::Program::compile(pattern);
   auto vm = regex::Program::compile(pattern, false);
-  AG_MATCHER_CHECK(fast.ok() == vm.ok());
+  AG_FUZZ_CHECK(fast.ok() == vm.ok());
   if (fast) {
-    AG_MATCHER_CHECK(fast->matches(subject) == vm->matches(subject));
-    AG_MATCHER_CHECK(fast->matches(pattern) == vm->matches(pattern));
+    AG_FUZZ_CHECK(fast->matches(subject) == vm->matches(subject));
+    AG_FUZZ_CHECK(fast->matches(pattern) == vm->matches(pattern));
   } else {
-    AG_MATCHER_CHECK(fast.error() == vm.error());
+    AG_FUZZ_CHECK(fast.error() == vm.error());
   }
 
   for (std::string_view text : {pattern, in}) {
@@ -40,8 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)m->matches_value(subject);
       (void)m->matches(LabelSet{{std::string(m->name), std::string(subject)}});
       auto again = parse_matcher(to_string(*m));
-      AG_MATCHER_CHECK(again.ok());
-      AG_MATCHER_CHECK(again->name == m->name && again->op == m->op && again->value == m->value);
+      AG_FUZZ_CHECK(again.ok());
+      AG_FUZZ_CHECK(again->name == m->name && again->op == m->op && again->value == m->value);
     }
     if (auto l = parse_matchers(text)) {
       for (const Matcher& m : *l) (void)m.matches_value(subject);

@@ -5,19 +5,10 @@
 // source and renders the same.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
 
 #include "alertgate/template.hpp"
-
-#define AG_TEMPLATE_CHECK(cond)                                                      \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      std::fprintf(stderr, "check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                  \
-    }                                                                                \
-  } while (0)
+#include "fuzz_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace alertgate;
@@ -55,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   });
   auto again = Template::parse(t->source());
-  AG_TEMPLATE_CHECK(again.ok());
-  AG_TEMPLATE_CHECK(again->render(d) == plain);
+  AG_FUZZ_CHECK(again.ok());
+  AG_FUZZ_CHECK(again->render(d) == plain);
   return 0;
 }
