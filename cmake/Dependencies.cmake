@@ -17,6 +17,7 @@ if(NOT ALERTGATE_FUZZ)
   find_package(Boost 1.74 REQUIRED)
   find_package(CURL REQUIRED)  # Debian libcurl4-openssl-dev: HttpClient (src/sinks)
   find_package(CLI11 REQUIRED)
+  pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)  # Debian librdkafka-dev
   find_package(prometheus-cpp REQUIRED COMPONENTS core)
   pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
   # The daemon allocates on one reactor and frees on another (alerts cross to their home
