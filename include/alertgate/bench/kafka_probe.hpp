@@ -23,16 +23,16 @@
 namespace alertgate::bench {
 
 struct KafkaProbeOptions {
-  std::string brokers;                  // bootstrap.servers
+  std::string brokers;  // bootstrap.servers
   std::string topic_regex = "^alerts-.*";
-  std::string group_id;                 // empty: "alertgate-bench-<pid>"
-  bool from_beginning = false;          // auto.offset.reset=earliest
+  std::string group_id;         // empty: "alertgate-bench-<pid>"
+  bool from_beginning = false;  // auto.offset.reset=earliest
 };
 
 struct KafkaProbeCounts {
-  std::uint64_t messages = 0;   // messages consumed
-  std::uint64_t measured = 0;   // messages with a marker (latency recorded)
-  std::uint64_t errors = 0;     // consumer errors reported by librdkafka (not EOF)
+  std::uint64_t messages = 0;  // messages consumed
+  std::uint64_t measured = 0;  // messages with a marker (latency recorded)
+  std::uint64_t errors = 0;    // consumer errors reported by librdkafka (not EOF)
 };
 
 class KafkaProbe {
