@@ -108,8 +108,14 @@ class BenchHarness(unittest.TestCase):
         self.assertGreaterEqual(len(steps), 1)
         self.assertLessEqual(len(steps), 3)
         self.assertEqual([s["offered_rate"] for s in steps], [300.0, 600.0, 900.0][:len(steps)])
-        good = [s["offered_rate"] for s in steps if s["within_slo"]]
-        self.assertEqual(rep["sustainable_rate"], max(good) if good else rep["sustainable_rate"])
+        # The ramp stops at the first step that breaks the SLO: the good ones are a prefix.
+        verdicts = [s["within_slo"] for s in steps]
+        good = verdicts.index(False) if False in verdicts else len(verdicts)
+        self.assertEqual(verdicts[good + 1:], [], "no step after the one that broke the SLO")
+        if good:
+            self.assertEqual(rep["sustainable_rate"], steps[good - 1]["offered_rate"])
+        else:
+            self.assertIsNone(rep["sustainable_rate"])
         self.assertIn("ramp step", r.stdout)
 
     def test_bad_flags_and_unreachable_target(self):
