@@ -45,6 +45,7 @@ std::string fmt_ms(std::int64_t ns) {
 }
 
 std::string fmt_rate(double rate) {
+  if (!std::isfinite(rate)) return "-";  // a driver bug should not print "nan" to a planner
   return std::abs(rate) >= 100 ? fmt::format("{:.0f}", rate) : fmt::format("{:.1f}", rate);
 }
 
@@ -86,11 +87,12 @@ void append_summary(std::string& out, const BenchReport& r) {
   row(out, "load",
       fmt::format("{}, {} alert(s)/request, {} connections, {} tenants",
                   r.format.empty() ? "?" : r.format, r.batch, r.connections, r.tenants));
-  row(out, "duration", fmt::format("{:.1f} s", r.duration_s));
+  row(out, "duration",
+      std::isfinite(r.duration_s) ? fmt::format("{:.1f} s", r.duration_s) : std::string("-"));
   row(out, "offered rate", fmt_rate(r.offered_rate) + " alerts/s");
   row(out, "achieved rate (2xx)",
       fmt_rate(r.achieved_rate) + " alerts/s" +
-          (r.offered_rate > 0
+          (r.offered_rate > 0 && std::isfinite(r.achieved_rate / r.offered_rate)
                ? fmt::format(" ({:.1f}% of offered)", 100 * r.achieved_rate / r.offered_rate)
                : ""));
   row(out, "requests sent", fmt::format("{}", r.requests_sent));
@@ -304,7 +306,7 @@ void append_ramp(std::string& out, const BenchReport& r) {
 
 std::string render_html(const BenchReport& report) {
   std::string out;
-  out.reserve(64 * 1024);
+  out.reserve(std::size_t{64} * 1024);
   out +=
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

@@ -12,7 +12,7 @@ namespace {
 
 // Canvas in SVG user units; the page scales it to its width through the viewBox.
 constexpr double kWidth = 860, kHeight = 360;
-constexpr double kLeft = 72, kRight = 24, kTop = 40, kBottom = 52;
+constexpr double kLeft = 72, kRight = 48, kTop = 40, kBottom = 52;
 constexpr double kPlotW = kWidth - kLeft - kRight, kPlotH = kHeight - kTop - kBottom;
 
 struct Scale {
@@ -70,7 +70,15 @@ Scale make_scale(const Axis& axis, double lo, double hi) {
   const double step = nice_step(hi - lo);
   s.lo = std::floor(lo / step) * step;
   s.hi = std::ceil(hi / step) * step;
-  for (int i = 0;; ++i) {
+  if (!std::isfinite(step) || !std::isfinite(s.lo) || !std::isfinite(s.hi) || s.hi <= s.lo) {
+    // A span beyond double range (or below its resolution): two plain ticks, no stepping.
+    s.lo = lo;
+    s.hi = hi > lo ? hi : lo + 1;
+    s.ticks = {{s.lo, short_number(s.lo)}, {s.hi, short_number(s.hi)}};
+    return s;
+  }
+  // About five steps by construction; the cap only guards against rounding surprises.
+  for (int i = 0; i <= 12; ++i) {
     const double v = s.lo + step * i;
     if (v > s.hi + step / 2) break;
     s.ticks.push_back({v, short_number(std::abs(v) < step / 2 ? 0 : v)});

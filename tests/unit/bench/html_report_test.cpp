@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -69,26 +70,27 @@ BenchReport sample_report() {
   r.target_usage = TargetUsage{143.2, 123'456'789};
   r.late_sends = 120;
   r.delivered_duplicates = 4;
-  for (int s = 1; s <= 60; ++s) {
+  for (std::int64_t s = 1; s <= 60; ++s) {
     const bool dip = s >= 30 && s < 35;
     const std::int64_t slow = dip ? 8 : 1;
-    r.timeline.push_back({.t_s = static_cast<double>(s),
-                          .offered_rate = 45000,
-                          .acked_rate = dip ? 41000.0 + 500 * (s - 30) : 45000.0,
-                          .delivered_rate = dip ? 40000.0 : 44990.0,
-                          .errors = dip ? 600U : 0U,
-                          .ack_p50 = 400'000 * slow + 1000 * (s % 7),
-                          .ack_p99 = 2 * kMs * slow + 20'000 * (s % 5),
-                          .ack_max = 6 * kMs * slow,
-                          .e2e_p50 = 900'000 * slow,
-                          .e2e_p99 = 4 * kMs * slow + 50'000 * (s % 3),
-                          .e2e_max = 12 * kMs * slow});
+    r.timeline.push_back(
+        {.t_s = static_cast<double>(s),
+         .offered_rate = 45000,
+         .acked_rate = dip ? 41000.0 + 500.0 * static_cast<double>(s - 30) : 45000.0,
+         .delivered_rate = dip ? 40000.0 : 44990.0,
+         .errors = dip ? 600U : 0U,
+         .ack_p50 = 400'000 * slow + 1000 * (s % 7),
+         .ack_p99 = 2 * kMs * slow + 20'000 * (s % 5),
+         .ack_max = 6 * kMs * slow,
+         .e2e_p50 = 900'000 * slow,
+         .e2e_p99 = 4 * kMs * slow + 50'000 * (s % 3),
+         .e2e_max = 12 * kMs * slow});
   }
   r.slo = Slo{};
   r.slo->p99_ns = 10 * kMs;
   for (int i = 1; i <= 6; ++i) {
     const double rate = 10000.0 * i;
-    const std::int64_t p99 = i <= 4 ? i * 2 * kMs : i * 20 * kMs;
+    const std::int64_t p99 = i <= 4 ? 2 * kMs * i : 20 * kMs * i;
     r.ramp.push_back({.offered_rate = rate,
                       .achieved_rate = i <= 4 ? rate : rate * 0.9,
                       .requests = 100'000,
@@ -171,6 +173,33 @@ TEST_CASE("bench: HTML report of an empty run says what was not measured") {
   CHECK(partial.find("Not measured: the run recorded no intervals.") != std::string::npos);
   CHECK(partial.find("End-to-end: not measured.") != std::string::npos);
   CHECK_FALSE(has_non_finite(partial));
+}
+
+TEST_CASE("bench: HTML report survives non-finite and extreme numbers") {
+  BenchReport r;
+  r.offered_rate = NAN;
+  r.achieved_rate = INFINITY;
+  r.duration_s = -1;
+  for (const double rate : {double{NAN}, double{INFINITY}, -1e300, 1e300, 0.0}) {
+    IntervalSample s;
+    s.t_s = rate;
+    s.offered_rate = rate;
+    s.acked_rate = -rate;
+    s.ack_p50 = 1;
+    s.ack_p99 = std::numeric_limits<std::int64_t>::max();
+    r.timeline.push_back(s);
+  }
+  r.ack_curve = {{NAN, 5}, {99.99999999, 7}, {100, 9}};
+  r.ramp.resize(2);
+  r.ramp[0].offered_rate = 1e300;
+  r.ramp[1].offered_rate = -1e300;
+  r.sustainable_rate = NAN;
+  const std::string html = render_html(r);
+  CHECK(html.find("</html>") != std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK_FALSE(has_non_finite(html));
+  // The plots draw only finite coordinates.
+  CHECK_FALSE(std::regex_search(html, std::regex(R"(points="[^"]*(nan|inf))")));
 }
 
 // Writes the sample page for a look in a browser:
