@@ -202,10 +202,21 @@ TEST_CASE("bench: HTML report survives non-finite and extreme numbers") {
   CHECK_FALSE(std::regex_search(html, std::regex(R"(points="[^"]*(nan|inf))")));
 }
 
-// Writes the sample page for a look in a browser:
+// Writes sample pages for a look in a browser:
 //   ./unit_tests "[.sample]" && chromium --headless --screenshot ... /tmp/sample_report.html
 TEST_CASE("bench: HTML sample report to /tmp/sample_report.html", "[.sample]") {
   std::ofstream("/tmp/sample_report.html") << render_html(sample_report());
+  BenchReport no_sink = sample_report();  // an ack-only run without SLO
+  no_sink.end_to_end_latency.reset();
+  no_sink.e2e_curve.clear();
+  no_sink.ramp.clear();
+  no_sink.sustainable_rate.reset();
+  no_sink.slo.reset();
+  no_sink.plan.reset();
+  no_sink.alerts_delivered = 0;
+  for (IntervalSample& s : no_sink.timeline) s.e2e_p50 = s.e2e_p99 = s.e2e_max = 0;
+  for (IntervalSample& s : no_sink.timeline) s.delivered_rate = 0;
+  std::ofstream("/tmp/sample_report_no_sink.html") << render_html(no_sink);
 }
 
 }  // namespace alertgate::bench
