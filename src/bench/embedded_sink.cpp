@@ -6,6 +6,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <charconv>
+#include <cstdio>
 #include <exception>
 #include <future>
 #include <mutex>
@@ -17,7 +18,6 @@
 
 #include "alertgate/bench/bench_marker.hpp"
 #include "alertgate/json_text.hpp"
-#include "alertgate/log.hpp"
 #include "bench/sink_session.hpp"
 
 namespace alertgate::bench {
@@ -274,7 +274,8 @@ Result<unsigned short> EmbeddedSink::start() {
         s.io.run();
         return;
       } catch (const std::exception& e) {
-        log::error("bench sink: handler failed", {{"error", e.what()}});
+        // stderr, not log::: the bench stage does not link the obs stage that owns the log.
+        std::fprintf(stderr, "alertgate bench sink: handler failed: %s\n", e.what());
       }
     }
   });

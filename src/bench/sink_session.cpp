@@ -73,6 +73,7 @@ void SinkSession::on_read(beast::error_code ec) {
       return;
     }
     version_ = parser_->is_header_done() ? parser_->get().version() : 11;
+    head_ = false;
     const unsigned status = ec == bhttp::error::body_limit ? 413 : 400;
     reply(SinkReply{status, "text/plain", status == 413 ? "body too large\n" : "bad request\n"},
           true);
@@ -82,6 +83,7 @@ void SinkSession::on_read(beast::error_code ec) {
   const TimePoint arrival = alertgate::now();
   auto& request = parser_->get();
   version_ = request.version();
+  head_ = request.method() == bhttp::verb::head;
   const bool keep_alive = request.keep_alive();
   const SinkReply r = handler_.handle(request.method(), request.target(), request.body(), arrival);
   reply(r, !keep_alive);
@@ -111,7 +113,7 @@ void SinkSession::reply(const SinkReply& r, bool close_after) {
     out_.append("Connection: keep-alive\r\n");
   }
   out_.append("\r\n");
-  out_.append(r.body);
+  if (!head_) out_.append(r.body);  // HEAD: the length of the body a GET would get, no body
   asio::async_write(
       socket_, asio::buffer(out_),
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });

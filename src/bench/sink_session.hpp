@@ -78,6 +78,7 @@ class SinkSession : public std::enable_shared_from_this<SinkSession> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::string out_;
   unsigned version_ = 11;
+  bool head_ = false;
   bool close_after_write_ = false;
   bool closed_ = false;
 };

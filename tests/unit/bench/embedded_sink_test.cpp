@@ -41,10 +41,13 @@ class Client {
     curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
     curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, method);
     if (std::string_view(method) == "POST") {
+      curl_easy_setopt(easy_, CURLOPT_NOBODY, 0L);  // a previous HEAD set it
       curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, body.c_str());
       curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     } else {
       curl_easy_setopt(easy_, CURLOPT_HTTPGET, 1L);
+      // After HTTPGET, which clears it.
+      curl_easy_setopt(easy_, CURLOPT_NOBODY, std::string_view(method) == "HEAD" ? 1L : 0L);
     }
     curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers());
     curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Client::write);
@@ -213,13 +216,20 @@ TEST_CASE("bench: embedded sink answers PagerDuty, Slack, bad bodies and other m
   CHECK(a.status == 405);
   a = client.send("PUT", "/hook", "{}");
   CHECK(a.status == 405);
+  a = client.send("HEAD", "/hook");
+  CHECK(a.status == 405);
+  CHECK(a.body.empty());
+  // The connection is still in step after the HEAD answer without a body.
+  a = client.send("POST", "/hook", "{}");
+  CHECK(a.status == 200);
+  CHECK(a.new_connections == 0);
 
   // HTTP/1.0 without keep-alive: answered, then the sink closes (blocking_http reads to EOF).
   CHECK(testing::blocking_http(*port, "POST", "/hook", webhook({marker(14, intended)})).empty());
 
   LatencyHistogram h;
   const SinkCounts c = sink.totals(h);
-  CHECK(c.requests == 7);  // the GET and PUT are not requests of the run
+  CHECK(c.requests == 8);  // GET, PUT and HEAD are not requests of the run
   CHECK(c.distinct == 3);  // 10, 11, 14
   CHECK(c.duplicates == 0);
   CHECK(c.unreadable == 4);  // agb1.12., two non-JSON bodies, agb1.13
