@@ -157,15 +157,27 @@ bool EmbeddedSink::Impl::read_body(std::string& body, TimePoint arrival) {
   if (doc.is_object() && doc["alerts"].get_array().get(alerts) == simdjson::SUCCESS) {
     // Webhook v4: one marker per alert; commonAnnotations repeats it and must not count.
     for (simdjson::dom::element alert : alerts) {
+      simdjson::dom::object annotations;
+      if (alert["annotations"].get_object().get(annotations) != simdjson::SUCCESS) continue;
       std::string_view text;
-      if (alert["annotations"]["alertgate_bench"].get_string().get(text) != simdjson::SUCCESS) {
-        continue;  // not a bench alert
-      }
       Marker m;
-      if (parse_marker(text, m)) {
-        sighting(m, arrival);
-      } else {
-        ++total.unreadable;
+      if (annotations["alertgate_bench"].get_string().get(text) == simdjson::SUCCESS) {
+        if (parse_marker(text, m)) {
+          sighting(m, arrival);
+        } else {
+          ++total.unreadable;
+        }
+        continue;
+      }
+      // An alert ingested as a PagerDuty event carries its details, marker included, as
+      // the JSON text of annotations.custom_details: the first marker found in any value.
+      bool found = false;
+      for (auto field : annotations) {
+        if (found || field.value.get_string().get(text) != simdjson::SUCCESS) continue;
+        total.unreadable += scan_markers(text, [&](const Marker& x) {
+          if (!found) sighting(x, arrival);
+          found = true;
+        });
       }
     }
     return true;

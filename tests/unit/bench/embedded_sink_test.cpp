@@ -321,3 +321,27 @@ TEST_CASE("bench: embedded sink counts 8 concurrent connections x 200 posts") {
 
 }  // namespace
 }  // namespace alertgate::bench
+
+namespace alertgate::bench {
+
+TEST_CASE("bench: embedded sink finds the marker of a PagerDuty-ingested alert") {
+  // alertgate turns a PagerDuty event's custom_details into annotations.custom_details
+  // (JSON text); the webhook then carries the marker inside that string.
+  EmbeddedSink sink(SinkOptions{});
+  auto port = sink.start();
+  REQUIRE(port.ok());
+  Client client(*port);
+  const TimePoint intended = alertgate::now() - std::chrono::milliseconds(5);
+  std::string body = R"({"version":"4","alerts":[{"annotations":{"summary":"s",)";
+  body += R"("custom_details":"{\"alertgate_bench\":\")" + marker(7, intended) + R"(\"}"}},)";
+  body += R"({"annotations":{"summary":"no marker"}}]})";
+  CHECK(client.send("POST", "/hook", body).status == 200);
+  LatencyHistogram h;
+  const SinkCounts c = sink.totals(h);
+  CHECK(c.distinct == 1);
+  CHECK(c.unreadable == 0);
+  CHECK(h.count() == 1);
+  CHECK(h.min() >= 5'000'000);
+}
+
+}  // namespace alertgate::bench
