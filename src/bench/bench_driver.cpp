@@ -307,7 +307,11 @@ int run_bench(const BenchOptions& o, std::ostream& out, std::ostream& err, Bench
   if (!target) return fail(err, kBenchUsage, target.error().message);
   run.target = std::move(target).value();
   if (run.target.path == "/") run.target.path = std::string(default_path(o.body.format));
-  auto bodies = BodyGenerator::make(o.body);
+  BodyOptions body = o.body;
+  if (body.run_label.empty()) {
+    body.run_label = fmt::format("{:x}", now().time_since_epoch().count() / 1000);
+  }
+  auto bodies = BodyGenerator::make(body);
   if (!bodies) return fail(err, kBenchUsage, bodies.error().message);
   run.bodies.emplace(std::move(bodies).value());
   auto tenants = make_tenants(o);

@@ -108,8 +108,10 @@ void BodyGenerator::append_alert(std::string& out, std::uint64_t seq, TimePoint 
   const AlertKind kind = kind_of(seq);
   put(out,
       R"({{"labels":{{"alertname":"BenchAlert{}","instance":"host-{}:9100","job":"bench",)"
-      R"("severity":"{}","bench_id":"{}"}},"annotations":{{"summary":"bench alert {}",)",
-      id % kAlertNames, id, severity_of(id), id, id);
+      R"("severity":"{}","bench_id":"{}")",
+      id % kAlertNames, id, severity_of(id), id);
+  if (!options_.run_label.empty()) put(out, R"(,"bench_run":"{}")", options_.run_label);
+  put(out, R"(}},"annotations":{{"summary":"bench alert {}",)", id);
   put(out, R"("{}":")", kMarkerAnnotation);
   append_marker(out, Marker{seq, intended});
   out += "\"}";
@@ -129,8 +131,8 @@ void BodyGenerator::append_pagerduty(std::string& out, std::uint64_t seq, TimePo
                                      std::string_view routing_key) const {
   const std::uint64_t id = identity_of(seq);
   const bool resolve = kind_of(seq) == AlertKind::resolve;
-  put(out, R"({{"routing_key":"{}","event_action":"{}","dedup_key":"bench-{}",)", routing_key,
-      resolve ? "resolve" : "trigger", id);
+  put(out, R"({{"routing_key":"{}","event_action":"{}","dedup_key":"bench-{}{}",)", routing_key,
+      resolve ? "resolve" : "trigger", options_.run_label, id);
   put(out,
       R"("payload":{{"summary":"bench alert {}","source":"host-{}","severity":"{}",)"
       R"("custom_details":{{"{}":")",

@@ -7,7 +7,8 @@
 // - repeat: the identity of an earlier alert, firing again (exercises dedup).
 // - resolve: the identity of an earlier alert with endsAt in the past (resolved).
 // Every alert carries the bench marker annotation (bench_marker.hpp) with its seq and the
-// request's intended send time, and labels alertname, instance, job, severity, bench_id.
+// request's intended send time, and labels alertname, instance, job, severity, bench_id
+// (and bench_run when options.run_label is set).
 //
 // Immutable after make(); build() is const and allocation-free once `out` has capacity.
 #pragma once
@@ -36,6 +37,10 @@ struct BodyOptions {
   double repeat_share = 0;              // 0..1
   double resolve_share = 0;             // 0..1, repeat_share + resolve_share <= 1
   std::uint64_t seed = 1;
+  // Written as label bench_run on every alert: alerts of different runs never share an
+  // identity, so a second run against the same daemon is not deduplicated against the
+  // first. The driver sets it per run; empty: no such label.
+  std::string run_label{};
 };
 
 enum class AlertKind : std::uint8_t { fresh, repeat, resolve };

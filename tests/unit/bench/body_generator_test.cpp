@@ -54,7 +54,8 @@ TEST_CASE("bench: every format's bodies decode with alertgate's own decoders") {
   for (BodyFormat f : {BodyFormat::am_v2, BodyFormat::native, BodyFormat::pagerduty}) {
     const unsigned batch = f == BodyFormat::pagerduty ? 1 : 7;
     const BodyGenerator g =
-        make({.format = f, .batch = batch, .repeat_share = 0.2, .resolve_share = 0.2});
+        make({.format = f, .batch = batch, .repeat_share = 0.2, .resolve_share = 0.2,
+              .run_label = "r1"});
     std::string body;
     for (std::uint64_t request : {0, 1, 5, 1000}) {
       g.build(request, kIntended, "routing-key-0123456789", body);
@@ -69,6 +70,11 @@ TEST_CASE("bench: every format's bodies decode with alertgate's own decoders") {
         if (f != BodyFormat::pagerduty) {
           REQUIRE(id != nullptr);
           CHECK(*id == std::to_string(g.identity_of(seq)));
+          const std::string* run = find_label(alerts[k].labels, "bench_run");
+          REQUIRE(run != nullptr);
+          CHECK(*run == "r1");
+        } else {
+          CHECK(alerts[k].dedup_key == "bench-r1" + std::to_string(g.identity_of(seq)));
         }
         const bool resolved = g.kind_of(seq) == AlertKind::resolve;
         // Resolved = an end time not after the time it was received (here: intended).
