@@ -19,7 +19,12 @@ constexpr std::uint32_t kXor = 0xFFFFFFFFu;
 }  // namespace
 
 std::uint32_t crc32c_portable(const void* data, std::size_t size, std::uint32_t seed) {
-  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc(seed ^ kXor);
+  // Boost takes the initial remainder unreflected and reflects it itself; the running
+  // remainder of a reflected CRC (what `seed ^ kXor` is) is already reflected.
+  std::uint32_t init = seed ^ kXor;
+  std::uint32_t unreflected = 0;
+  for (int i = 0; i < 32; ++i) unreflected |= ((init >> i) & 1u) << (31 - i);
+  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc(unreflected);
   crc.process_bytes(data, size);
   return crc.checksum();
 }
