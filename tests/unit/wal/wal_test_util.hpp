@@ -1,6 +1,7 @@
 // Helpers for the WAL tests: sample alerts, waiting with a deadline, segment files.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <string>
