@@ -52,10 +52,13 @@ void WalWriter::Impl::submit(WalOp op) {
     if (op.callback) op.callback(std::make_error_code(std::errc::operation_canceled), {});
     return;
   }
-  AppendCallback callback = op.kind == WalOp::Kind::append ? op.callback : nullptr;
+  // enqueue() fails only when it cannot allocate a block, and then before it moves from
+  // `op`, so the callback is still there to report it.
   const bool queued = queue_.enqueue(std::move(op));
   submitters_.fetch_sub(1);
-  if (!queued && callback) callback(std::make_error_code(std::errc::not_enough_memory), {});
+  if (!queued && op.callback) {  // NOLINT(bugprone-use-after-move): see above
+    op.callback(std::make_error_code(std::errc::not_enough_memory), {});  // NOLINT
+  }
 }
 
 void WalWriter::Impl::stop() {

@@ -44,9 +44,9 @@ struct ScanEnd {
   RecordStatus status = RecordStatus::end;
   std::size_t offset = 0;  // byte offset in the segment of the first record not accepted
   // True when the damage can only be a write that never completed: a partial record, or a
-  // bad checksum on a record that ends exactly at the end of the bytes. Anything else (a
-  // bad checksum followed by more data, an impossible length, an unknown type) is
-  // corruption in the middle.
+  // bad checksum on a record followed by nothing or only zero bytes. Anything else (a bad
+  // checksum followed by more data, an impossible length, an unknown type) is corruption
+  // in the middle.
   bool torn_tail = false;
 };
 
