@@ -76,10 +76,12 @@ void BM_WalAppend(benchmark::State& state) {
     std::vector<std::int64_t> lat(static_cast<std::size_t>(threads * per_thread));
     std::atomic<int> done{0};
     std::vector<std::thread> th;
+    th.reserve(static_cast<std::size_t>(threads));
     for (int t = 0; t < threads; ++t) {
       th.emplace_back([&, t] {
         for (int i = 0; i < per_thread; ++i) {
-          const auto slot = static_cast<std::size_t>(t * per_thread + i);
+          const auto slot = static_cast<std::size_t>(t) * static_cast<std::size_t>(per_thread) +
+                            static_cast<std::size_t>(i);
           const auto start = std::chrono::steady_clock::now();
           std::atomic<bool> mine{false};
           (*w)->append(bench_alert(i), [&, slot, start](std::error_code, wal::WalTicket) {

@@ -177,8 +177,9 @@ std::error_code replay_shard(const fs::path& dir, std::uint32_t shard, ReplayRes
       result.damage.push_back(std::move(damage));
       continue;
     }
+    const std::uint64_t segment = seq;  // C++20 lambdas cannot capture structured bindings
     const ScanEnd end =
-        scan_records(data, [&](const RecordView& rec, std::size_t) { fold.apply(rec, seq); });
+        scan_records(data, [&](const RecordView& rec, std::size_t) { fold.apply(rec, segment); });
     if (end.status == RecordStatus::end) {
       kept.push_back(seq);
       continue;

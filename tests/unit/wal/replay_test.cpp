@@ -83,7 +83,7 @@ TEST_CASE("wal: a corrupt byte in a middle segment quarantines it; the others st
   const auto tickets = write_alerts(dir.path(), 40, 2048);
   const auto files = segment_files(dir.path() / "0");
   REQUIRE(files.size() >= 4);
-  const auto victim = files[1];
+  const auto& victim = files[1];
   const std::uint64_t victim_seq = *parse_segment_name(victim.filename().string());
   const auto in_victim = std::count_if(tickets.begin(), tickets.end(),
                                        [&](WalTicket t) { return t.segment == victim_seq; });

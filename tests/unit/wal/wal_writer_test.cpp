@@ -48,21 +48,23 @@ TEST_CASE("wal: group commit from 4 threads calls every callback once, per-threa
   o.dir = dir.path();
   o.shard = 2;
   auto w = open_writer(o);
-  constexpr int kThreads = 4;
-  constexpr int kPerThread = 1500;
+  constexpr std::size_t kThreads = 4;
+  constexpr std::size_t kPerThread = 1500;
   std::vector<std::atomic<int>> calls(kThreads * kPerThread);
   std::atomic<int> failures{0};
-  std::atomic<int> finished{0};
+  std::atomic<std::size_t> finished{0};
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
+  threads.reserve(kThreads);
+  for (std::size_t t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        const int id = t * kPerThread + i;
-        w->append(sample_alert(id), [&, id](std::error_code ec, WalTicket ticket) {
-          if (ec || !ticket.valid()) failures.fetch_add(1);
-          calls[static_cast<std::size_t>(id)].fetch_add(1);
-          finished.fetch_add(1);
-        });
+      for (std::size_t i = 0; i < kPerThread; ++i) {
+        const std::size_t id = t * kPerThread + i;
+        w->append(sample_alert(static_cast<int>(id)),
+                  [&, id](std::error_code ec, WalTicket ticket) {
+                    if (ec || !ticket.valid()) failures.fetch_add(1);
+                    calls[id].fetch_add(1);
+                    finished.fetch_add(1);
+                  });
       }
     });
   }
@@ -80,13 +82,13 @@ TEST_CASE("wal: group commit from 4 threads calls every callback once, per-threa
   REQUIRE(r.ok());
   CHECK(r->damage.empty());
   REQUIRE(r->alerts.size() == kThreads * kPerThread);
-  std::vector<int> last(kThreads, -1);
+  std::vector<long> last(kThreads, -1);
   for (const ReplayedAlert& a : r->alerts) {
     CHECK(a.shard == 2);
-    const int id = std::stoi(a.alert.alert_id.substr(3)) - 100000;
-    const int t = id / kPerThread;
-    REQUIRE(id % kPerThread > last[static_cast<std::size_t>(t)]);
-    last[static_cast<std::size_t>(t)] = id % kPerThread;
+    const auto id = static_cast<std::size_t>(std::stoi(a.alert.alert_id.substr(3)) - 100000);
+    const std::size_t t = id / kPerThread;
+    REQUIRE(static_cast<long>(id % kPerThread) > last[t]);
+    last[t] = static_cast<long>(id % kPerThread);
   }
 }
 
