@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -219,4 +223,65 @@ TEST_CASE("wal: stop() syncs what was queued; later appends are cancelled at onc
   auto r = replay_wal(dir.path());
   REQUIRE(r.ok());
   CHECK(r->alerts.size() == 200);
+}
+
+namespace {
+
+// Limits the size of files this process writes (RLIMIT_FSIZE), with SIGXFSZ ignored so a
+// write past it fails with EFBIG instead of killing the process; restores both.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    set(bytes);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+  void set(rlim_t bytes) {
+    rlimit l = saved_;
+    l.rlim_cur = std::min(bytes, saved_.rlim_max);
+    ::setrlimit(RLIMIT_FSIZE, &l);
+  }
+  void lift() { ::setrlimit(RLIMIT_FSIZE, &saved_); }
+
+ private:
+  rlimit saved_{};
+  void (*old_handler_)(int) = SIG_DFL;
+};
+
+}  // namespace
+
+TEST_CASE("wal: a real write error (RLIMIT_FSIZE) cuts the segment back and recovers") {
+  TempDir dir;
+  WalOptions o;
+  o.dir = dir.path();
+  o.retry_interval = std::chrono::milliseconds(20);
+  auto w = open_writer(o);
+  for (int i = 0; i < 3; ++i) REQUIRE_FALSE(append_sync(*w, sample_alert(i)).first);
+  const auto seg = segment_files(dir.path() / "0").at(0);
+  const auto good_size = std::filesystem::file_size(seg);
+
+  std::error_code ec;
+  {
+    // Room for part of the next record only (and less than the 4 KiB recovery probe).
+    FileSizeLimit limit(good_size + 100);
+    ec = append_sync(*w, sample_alert(10, 400)).first;
+    CHECK(std::filesystem::file_size(seg) == good_size);  // the partial record is cut off
+    CHECK_FALSE(w->healthy());
+    limit.lift();
+    REQUIRE(wait_for([&] { return w->healthy(); }));
+  }
+  CHECK(ec == std::errc::file_too_large);
+  REQUIRE_FALSE(append_sync(*w, sample_alert(11)).first);
+  w->stop();
+  auto r = replay_wal(dir.path());
+  REQUIRE(r.ok());
+  CHECK(r->damage.empty());
+  REQUIRE(r->alerts.size() == 4);
+  CHECK(r->alerts.back().alert.alert_id == sample_alert(11).alert_id);
 }
