@@ -195,3 +195,24 @@ TEST_CASE("wal: a missing wal directory replays as empty") {
   CHECK(r->alerts.empty());
   CHECK(r->damage.empty());
 }
+
+TEST_CASE(
+    "wal: a newest segment cut inside its header is removed, an older bad header quarantined") {
+  TempDir dir;
+  write_alerts(dir.path(), 30, 2048);
+  auto files = segment_files(dir.path() / "0");
+  REQUIRE(files.size() >= 3);
+  std::filesystem::resize_file(files.back(), 10);  // crash while creating the newest
+  flip_byte(files[0], 3);                          // magic of the oldest
+
+  auto r = replay_wal(dir.path());
+  REQUIRE(r.ok());
+  REQUIRE(r->damage.size() == 2);
+  CHECK(r->damage[0].action == DamageAction::quarantined);
+  CHECK(r->damage[0].reason == "bad_magic");
+  CHECK(r->damage[1].action == DamageAction::truncated);
+  CHECK(r->damage[1].reason == "partial_header");
+  CHECK_FALSE(std::filesystem::exists(files.back()));
+  CHECK(segment_files(dir.path() / "0").size() == files.size() - 2);
+  CHECK_FALSE(r->alerts.empty());
+}
