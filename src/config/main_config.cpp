@@ -260,10 +260,8 @@ bool read_value(YamlReader& reader, const YamlMap& map, const MainConfigOption& 
         return true;
       }
       if (s->text == "wal") {
-        reader.error(s->mark, quoted(key) +
-                                  "\"wal\" is not available in this build yet (the write-ahead "
-                                  "log is being added); use memory");
-        return false;
+        out.durability = Durability::wal;
+        return true;
       }
       reader.error(s->mark, quoted(key) + "unknown durability " + quote_for_message(s->text) +
                                 " (use memory or wal)" + did_you_mean(s->text, {"memory", "wal"}));
