@@ -5,6 +5,9 @@
 // enriched-alert JSON) it records message timestamp - intended send into a histogram: the
 // ingest -> Kafka latency, at the message timestamp's millisecond resolution (so values
 // are rounded to ms; a timestamp before the intended time records 0).
+// Partitions of topics that appear after the first assignment (alertgate creates
+// alerts-<tenant> on a tenant's first alert) are read from their beginning, and a partition
+// revoked and assigned again resumes where it stopped: no marked message is skipped.
 //
 // Threads: start() spawns one polling thread (rd_kafka_consumer_poll with a 100 ms
 // timeout, so stop() answers within ~100 ms). collect() may be called from any thread
@@ -16,6 +19,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "alertgate/bench/latency_histogram.hpp"
 #include "alertgate/result.hpp"
@@ -23,16 +28,18 @@
 namespace alertgate::bench {
 
 struct KafkaProbeOptions {
-  std::string brokers;                  // bootstrap.servers
+  std::string brokers;  // bootstrap.servers
   std::string topic_regex = "^alerts-.*";
-  std::string group_id;                 // empty: "alertgate-bench-<pid>"
-  bool from_beginning = false;          // auto.offset.reset=earliest
+  std::string group_id;         // empty: "alertgate-bench-<pid>"
+  bool from_beginning = false;  // auto.offset.reset=earliest
+  // Further librdkafka properties (security.protocol, sasl.*, ...), set after ours.
+  std::vector<std::pair<std::string, std::string>> properties;
 };
 
 struct KafkaProbeCounts {
-  std::uint64_t messages = 0;   // messages consumed
-  std::uint64_t measured = 0;   // messages with a marker (latency recorded)
-  std::uint64_t errors = 0;     // consumer errors reported by librdkafka (not EOF)
+  std::uint64_t messages = 0;  // messages consumed
+  std::uint64_t measured = 0;  // messages with a marker (latency recorded)
+  std::uint64_t errors = 0;    // consumer errors reported by librdkafka (not EOF)
 };
 
 class KafkaProbe {
