@@ -9,9 +9,9 @@
 #include <cstring>
 #include <map>
 #include <mutex>
-#include <set>
 #include <string_view>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -24,6 +24,10 @@ namespace {
 constexpr int kPollTimeoutMs = 100;
 // Messages taken per poll batch (the histogram lock is taken once per batch).
 constexpr std::size_t kBatchMax = 512;
+// Offset lookups of a new assignment (block the poll thread, once per partition).
+constexpr int kOffsetLookupTimeoutMs = 5000;
+// start() waits this long for the cluster's metadata (its topics as of the start).
+constexpr int kMetadataTimeoutMs = 5000;
 
 using PartitionKey = std::pair<std::string, std::int32_t>;
 
@@ -51,18 +55,20 @@ struct KafkaProbe::Impl {
   rd_kafka_t* rk = nullptr;
   std::thread thread;
   std::atomic<bool> stopping{false};
-  std::atomic<bool> has_assignment{false};
+  std::atomic<bool> has_assignment{false};      // the first assignment was taken
   std::atomic<std::uint64_t> client_errors{0};  // from error_cb (poll thread)
+  // Set by start() before the poll thread exists.
+  std::int64_t start_ms = 0;                        // system_clock, as message timestamps
+  std::unordered_set<std::string> topics_at_start;  // every topic of the cluster
 
   mutable std::mutex mutex;  // guards histogram and counts
   LatencyHistogram histogram;
   KafkaProbeCounts counts;
 
   // Poll thread only (the rebalance callback runs inside rd_kafka_consumer_poll).
-  bool first_assignment_done = false;
-  std::size_t assigned_partitions = 0;
-  std::set<PartitionKey> known;                 // every partition ever assigned
-  std::map<PartitionKey, std::int64_t> resume;  // next offset of a revoked partition
+  // Where each partition ever assigned (re)starts: its first start, then the position
+  // at its last revoke.
+  std::map<PartitionKey, std::int64_t> resume;
 
   static void rebalance_cb(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t* partitions, void* opaque) {
@@ -78,20 +84,72 @@ struct KafkaProbe::Impl {
   void remember_positions(rd_kafka_topic_partition_list_t* partitions);
 };
 
+namespace {
+
+// Asks the partition leaders (one request each) for the offset of every entry of `list`
+// whose `offset` holds a ListOffsets timestamp (ms, or -1 for the end); answers are
+// stored in `answers` by partition, failed ones left out.
+void look_up_offsets(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* list,
+                     std::map<PartitionKey, std::int64_t>& answers,
+                     std::atomic<std::uint64_t>& errors) {
+  if (list->cnt == 0) return;
+  if (rd_kafka_offsets_for_times(rk, list, kOffsetLookupTimeoutMs) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    ++errors;
+    return;
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& e = list->elems[i];
+    if (e.err == RD_KAFKA_RESP_ERR_NO_ERROR && e.offset >= 0)
+      answers[{e.topic, e.partition}] = e.offset;
+  }
+}
+
+}  // namespace
+
 void KafkaProbe::Impl::choose_start_offsets(rd_kafka_topic_partition_list_t* partitions) {
-  // No offsets are committed, so without this every (re)assignment would start at
-  // auto.offset.reset: after an eager rebalance a partition would skip what arrived during
-  // the rebalance, and a topic created after the first assignment (alertgate creates
-  // alerts-<tenant> on a tenant's first alert) would skip the messages that created it.
+  // Every assigned partition gets a concrete start: no offsets are committed, and
+  // auto.offset.reset=latest is resolved only when fetching starts, possibly seconds after
+  // start() (the group join), which would skip the first alerts of the run, what arrives
+  // while an eager rebalance re-assigns a partition, and the messages that created a topic
+  // (alertgate creates alerts-<tenant> on a tenant's first alert). So a partition assigned
+  // before resumes where it stopped; one of a topic created after start() is read from its
+  // beginning; one of an older topic from its first message timestamped at or after
+  // start(), or, when there is none (or the broker cannot say: librdkafka's mock cluster),
+  // from its end offset as of now.
+  rd_kafka_topic_partition_list_t* ends = rd_kafka_topic_partition_list_new(partitions->cnt);
+  rd_kafka_topic_partition_list_t* since = rd_kafka_topic_partition_list_new(partitions->cnt);
   for (int i = 0; i < partitions->cnt; ++i) {
     rd_kafka_topic_partition_t& p = partitions->elems[i];
-    PartitionKey key{p.topic, p.partition};
-    if (auto it = resume.find(key); it != resume.end()) {
+    if (auto it = resume.find({p.topic, p.partition}); it != resume.end()) {
       p.offset = it->second;
-    } else if (first_assignment_done && !known.contains(key)) {
-      p.offset = RD_KAFKA_OFFSET_BEGINNING;  // new since the probe started: all of it is ours
-    }  // else: auto.offset.reset (latest, or earliest with from_beginning)
-    known.insert(std::move(key));
+    } else if (options.from_beginning || !topics_at_start.contains(p.topic)) {
+      p.offset = RD_KAFKA_OFFSET_BEGINNING;
+    } else {
+      p.offset = RD_KAFKA_OFFSET_END;  // replaced below when a lookup answers
+      rd_kafka_topic_partition_list_add(ends, p.topic, p.partition)->offset = RD_KAFKA_OFFSET_END;
+      rd_kafka_topic_partition_list_add(since, p.topic, p.partition)->offset = start_ms;
+    }
+  }
+  // The end first: a message timestamped after start() that arrives between the two
+  // lookups is then found by the second one, not skipped.
+  std::map<PartitionKey, std::int64_t> end_offsets, since_offsets;
+  look_up_offsets(rk, ends, end_offsets, client_errors);
+  look_up_offsets(rk, since, since_offsets, client_errors);
+  rd_kafka_topic_partition_list_destroy(ends);
+  rd_kafka_topic_partition_list_destroy(since);
+
+  for (int i = 0; i < partitions->cnt; ++i) {
+    rd_kafka_topic_partition_t& p = partitions->elems[i];
+    const PartitionKey key{p.topic, p.partition};
+    if (p.offset == RD_KAFKA_OFFSET_END) {
+      if (auto it = since_offsets.find(key); it != since_offsets.end()) {
+        p.offset = it->second;
+      } else if (auto e = end_offsets.find(key); e != end_offsets.end()) {
+        p.offset = e->second;
+      }  // else: both failed (counted), auto.offset.reset decides
+    }
+    // Where a re-assignment resumes if nothing is consumed before the revoke.
+    if (p.offset != RD_KAFKA_OFFSET_END) resume[key] = p.offset;
   }
 }
 
@@ -109,14 +167,12 @@ void KafkaProbe::Impl::on_rebalance(rd_kafka_resp_err_t err,
   rd_kafka_error_t* error = nullptr;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     choose_start_offsets(partitions);
-    first_assignment_done = true;
     if (cooperative) {
       error = rd_kafka_incremental_assign(rk, partitions);
-      assigned_partitions += static_cast<std::size_t>(partitions->cnt);
-    } else {
-      if (rd_kafka_assign(rk, partitions) != RD_KAFKA_RESP_ERR_NO_ERROR) ++client_errors;
-      assigned_partitions = static_cast<std::size_t>(partitions->cnt);
+    } else if (rd_kafka_assign(rk, partitions) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      ++client_errors;
     }
+    has_assignment.store(true, std::memory_order_release);  // joined; stays true
   } else {
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
       remember_positions(partitions);
@@ -125,18 +181,14 @@ void KafkaProbe::Impl::on_rebalance(rd_kafka_resp_err_t err,
     }
     if (cooperative && err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
       error = rd_kafka_incremental_unassign(rk, partitions);
-      const auto n = static_cast<std::size_t>(partitions->cnt);
-      assigned_partitions -= std::min(assigned_partitions, n);
     } else {
       rd_kafka_assign(rk, nullptr);
-      assigned_partitions = 0;
     }
   }
   if (error != nullptr) {
     ++client_errors;
     rd_kafka_error_destroy(error);
   }
-  has_assignment.store(assigned_partitions > 0, std::memory_order_release);
 }
 
 void KafkaProbe::Impl::run() {
@@ -234,6 +286,22 @@ Result<bool> KafkaProbe::start() {
     return unexpected(Error{"kafka probe: " + std::string(errstr)});
   }
   rd_kafka_poll_set_consumer(rk);
+
+  // Topics that exist now hold messages of earlier runs; topics created later are ours
+  // from their first message. Asking now also fails early on brokers that do not answer.
+  s.start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_resp_err_t merr = rd_kafka_metadata(rk, 1, nullptr, &metadata, kMetadataTimeoutMs);
+  if (merr != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_destroy(rk);
+    return unexpected(Error{"kafka probe: no metadata from brokers \"" + s.options.brokers +
+                            "\": " + rd_kafka_err2str(merr)});
+  }
+  s.topics_at_start.clear();
+  for (int i = 0; i < metadata->topic_cnt; ++i) s.topics_at_start.insert(metadata->topics[i].topic);
+  rd_kafka_metadata_destroy(metadata);
 
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, s.options.topic_regex.c_str(), RD_KAFKA_PARTITION_UA);
