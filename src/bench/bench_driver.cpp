@@ -269,6 +269,7 @@ void fill_report(Run& run, const LoadCounts& totals, const LatencyHistogram& ack
     r.alerts_delivered = sc.distinct;
     r.delivered_duplicates = sc.duplicates;
     r.sink_unreadable = sc.unreadable;
+    r.sink_requests = sc.requests;
     r.end_to_end_latency = summarize(e2e);
     r.e2e_curve = percentile_curve(e2e);
   }

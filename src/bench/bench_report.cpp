@@ -254,8 +254,8 @@ void append_json(std::string& out, const BenchReport& r) {
   append_load(out, r);
   fmt::format_to(std::back_inserter(out),
                  ",\"late_sends\":{},\"delivered_duplicates\":{},\"sink_unreadable\":{},"
-                 "\"kafka_latency_ms\":",
-                 r.late_sends, r.delivered_duplicates, r.sink_unreadable);
+                 "\"sink_requests\":{},\"kafka_latency_ms\":",
+                 r.late_sends, r.delivered_duplicates, r.sink_unreadable, r.sink_requests);
   append_optional_latency(out, r.kafka_latency);
   fmt::format_to(std::back_inserter(out), ",\"kafka_messages\":{}", r.kafka_messages);
   append_timeline(out, r.timeline);

@@ -27,8 +27,8 @@ void print_table(std::ostream& out, const BenchReport& r) {
   fmt::print(out, "  requests {}, alerts sent {}, acknowledged {}", r.requests_sent, r.alerts_sent,
              r.alerts_acked);
   if (r.end_to_end_latency) {
-    fmt::print(out, ", delivered {} (+{} duplicate(s))", r.alerts_delivered,
-               r.delivered_duplicates);
+    fmt::print(out, ", delivered {} (+{} duplicate(s)) in {} webhook request(s)",
+               r.alerts_delivered, r.delivered_duplicates, r.sink_requests);
   }
   fmt::print(out, "\n  status:");
   for (const auto& [status, n] : r.status_counts) {

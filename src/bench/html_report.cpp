@@ -109,6 +109,11 @@ void append_summary(std::string& out, const BenchReport& r) {
   if (r.end_to_end_latency || r.alerts_delivered > 0) {
     row(out, "delivered duplicates / unreadable markers",
         fmt::format("{} / {}", r.delivered_duplicates, r.sink_unreadable));
+    row(out, "webhook requests at the sink",
+        r.sink_requests == 0 ? std::string("0")
+                             : fmt::format("{} ({:.1f} alerts each)", r.sink_requests,
+                                           static_cast<double>(r.alerts_delivered) /
+                                               static_cast<double>(r.sink_requests)));
   }
   if (r.kafka_latency || r.kafka_messages > 0) {
     row(out, "Kafka messages", fmt::format("{}", r.kafka_messages));

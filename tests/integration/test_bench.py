@@ -16,7 +16,7 @@ REPORT_KEYS = {
     "target", "duration_s", "offered_rate", "achieved_rate", "requests_sent", "alerts_sent",
     "alerts_acked", "alerts_delivered", "status_counts", "ack_latency_ms",
     "end_to_end_latency_ms", "tenants", "target_process", "load", "late_sends",
-    "delivered_duplicates", "sink_unreadable", "kafka_latency_ms", "kafka_messages",
+    "delivered_duplicates", "sink_unreadable", "sink_requests", "kafka_latency_ms", "kafka_messages",
     "timeline", "ack_curve", "e2e_curve", "slo", "ramp", "sustainable_rate", "plan",
 }
 LATENCY_KEYS = {"count", "p50", "p90", "p95", "p99", "p99_9", "max", "mean"}
@@ -71,6 +71,8 @@ class BenchHarness(unittest.TestCase):
         self.assertEqual(rep["alerts_acked"], 6000)
         self.assertEqual(rep["alerts_delivered"], 6000, "every acknowledged alert reached the sink")
         self.assertEqual(rep["sink_unreadable"], 0)
+        self.assertGreaterEqual(rep["sink_requests"], 1)
+        self.assertLessEqual(rep["sink_requests"], 6000)
         self.assertEqual(rep["tenants"], {"count": 3, "acked_min": 2000, "acked_max": 2000})
         self.assertEqual(rep["load"]["batch"], 5)
         for key in ("ack_latency_ms", "end_to_end_latency_ms"):

@@ -108,6 +108,7 @@ struct BenchReport {
   // not read.
   std::uint64_t delivered_duplicates = 0;
   std::uint64_t sink_unreadable = 0;
+  std::uint64_t sink_requests = 0;  // webhook requests that carried the deliveries
   // Ingest -> Kafka: message timestamp - intended send (`--kafka-brokers`), ms resolution.
   std::optional<LatencySummary> kafka_latency;
   std::uint64_t kafka_messages = 0;
@@ -139,9 +140,9 @@ bool within_slo(const Slo& slo, double offered_rate, double achieved_rate, std::
 // non-finite number is written as null. Every key is always present;
 // "end_to_end_latency_ms" and "target_process" are null when not measured.
 // Also written: "load" {format,batch,connections,tenants}, "late_sends",
-// "delivered_duplicates", "sink_unreadable", "kafka_latency_ms" (null unless measured),
-// "kafka_messages", "timeline" [ {t_s, offered_rate, ...latencies in ms} ], "ack_curve" /
-// "e2e_curve" [ [percentile, ms] ], "slo" (null or {p99_ms, max_error_share,
+// "delivered_duplicates", "sink_unreadable", "sink_requests", "kafka_latency_ms" (null unless
+// measured), "kafka_messages", "timeline" [ {t_s, offered_rate, ...latencies in ms} ], "ack_curve"
+// / "e2e_curve" [ [percentile, ms] ], "slo" (null or {p99_ms, max_error_share,
 // min_achieved_share}), "ramp" [ steps ], "sustainable_rate" (null unless a ramp ran),
 // "plan" (null or {planned_rate, per_instance_rate, headroom, slo_p99_ms, instances, text}).
 void append_json(std::string& out, const BenchReport& report);

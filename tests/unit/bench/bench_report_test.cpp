@@ -112,7 +112,7 @@ TEST_CASE("bench: report JSON is exactly the documented shape") {
       R"("tenants":{"count":3,"acked_min":26999,"acked_max":27001},)"
       R"("target_process":{"cpu_percent":143.3,"rss_max_bytes":123456789},)"
       R"("load":{"format":"","batch":1,"connections":0,"tenants":1},)"
-      R"("late_sends":0,"delivered_duplicates":0,"sink_unreadable":0,)"
+      R"("late_sends":0,"delivered_duplicates":0,"sink_unreadable":0,"sink_requests":0,)"
       R"("kafka_latency_ms":null,"kafka_messages":0,"timeline":[],"ack_curve":[],)"
       R"("e2e_curve":[],"slo":null,"ramp":[],"sustainable_rate":null,"plan":null})";
   CHECK(to_json(fixed_report()) == want);
@@ -131,7 +131,7 @@ TEST_CASE("bench: report JSON with timeline, curves, SLO, ramp and plan is exact
       R"("tenants":{"count":3,"acked_min":26999,"acked_max":27001},)"
       R"("target_process":{"cpu_percent":143.3,"rss_max_bytes":123456789},)"
       R"("load":{"format":"am-v2","batch":10,"connections":64,"tenants":3},)"
-      R"("late_sends":12,"delivered_duplicates":2,"sink_unreadable":1,)"
+      R"("late_sends":12,"delivered_duplicates":2,"sink_unreadable":1,"sink_requests":0,)"
       R"("kafka_latency_ms":{"count":5,"p50":3.000,"p90":4.000,"p95":4.000,"p99":5.000,)"
       R"("p99_9":5.000,"max":5.000,"mean":3.600},"kafka_messages":5,)"
       R"("timeline":[{"t_s":1.000,"offered_rate":45000.0,"acked_rate":44999.9,)"
@@ -169,7 +169,7 @@ TEST_CASE("bench: report JSON has every documented key, null when not measured")
                           "load",
                           "late_sends",
                           "delivered_duplicates",
-                          "sink_unreadable",
+                          "sink_unreadable", "sink_requests",
                           "kafka_latency_ms",
                           "kafka_messages",
                           "timeline",
