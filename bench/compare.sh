@@ -53,7 +53,8 @@ die() { echo "compare.sh: $*" >&2; exit 1; }
 # --- tools ---
 [ -x "$BIN" ] || die "$BIN is not an executable alertgate: build it first (make build)"
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-"$BIN" bench --help >/dev/null 2>&1 || die "$BIN has no 'bench' subcommand (too old a build?)"
+"$BIN" bench --help 2>&1 | grep -q -- --sink-listen ||
+  die "$BIN has no 'bench' subcommand with --sink-listen (too old a build?)"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 AM=$(command -v prometheus-alertmanager || command -v alertmanager || true)
 for tool in "$NGINX" curl python3 timeout; do
@@ -82,6 +83,7 @@ work=$(mktemp -d /tmp/alertgate-compare.XXXXXX)
 mkdir -p "$OUT/json" "$OUT/logs"
 target_pid=""
 watchdog_pid=""
+bench_pid=""
 stop_pid() {  # pid: TERM, up to 5 s, then KILL
   local p=$1
   [ -n "$p" ] || return 0
@@ -96,7 +98,7 @@ stop_target() {
   watchdog_pid=""
   target_pid=""
 }
-cleanup() { stop_target; rm -rf "$work"; }
+cleanup() { stop_pid "$bench_pid"; stop_target; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -237,10 +239,15 @@ run_point() {  # target batch rate kind name limit_s bench-args...
   [ "$target_sink" = 1 ] && sink=(--sink-listen "127.0.0.1:$sink_port" --drain "$DRAIN")
   local pid_arg=()
   [ "$target" != nginx ] && pid_arg=(--target-pid "$target_pid")  # nginx: workers, not one pid
+  # In the background so that a signal to this script runs its trap at once (bash defers
+  # traps until a foreground child exits); `timeout` passes TERM on to the bench.
   timeout --kill-after=5 "$limit" "$BIN" bench --target "$target_url" --batch "$batch" \
     --connections "$CONNECTIONS" --threads "$LOAD_THREADS" "${bench_tokens[@]}" \
     "${sink[@]}" "${pid_arg[@]}" --json "$json" --quiet "$@" \
-    >"$log.bench.txt" 2>"$log.bench.stderr" || rc=$?
+    >"$log.bench.txt" 2>"$log.bench.stderr" &
+  bench_pid=$!
+  wait "$bench_pid" || rc=$?
+  bench_pid=""
   stop_target
   local msg=""
   [ -s "$note" ] && msg=$(cat "$note")
@@ -250,7 +257,10 @@ run_point() {  # target batch rate kind name limit_s bench-args...
     124 | 137) msg="bench timed out after ${limit}s${msg:+; $msg}" ;;
     *) cat "$log.bench.stderr" >&2; die "alertgate bench failed (exit $rc) for $name" ;;
   esac
-  [ -s "$json" ] || json=""
+  if [ ! -s "$json" ]; then
+    json=""
+    [ -n "$msg" ] || msg="no JSON report (logs/$name.bench.stderr)"
+  fi
   record "$target" "$batch" "$rate" "$kind" "$json" "$msg"
 }
 
@@ -281,17 +291,16 @@ for t in $TARGETS; do for b in 1 100; do
 done; done
 echo "compare.sh: $n_points points of ${dur_s}s + ramps ($RAMPS), sink :$sink_port, out: $OUT" >&2
 
-[ "$wal_available" = 0 ] &&
-  record alertgate-wal - 0 point "" "not available in this build (logs/wal-probe.log)"
 i=0
 for t in $TARGETS; do
+  if [ "$t" = alertgate-wal ] && [ "$wal_available" = 0 ]; then
+    record "$t" - 0 point "" "not available in this build (logs/wal-probe.log)"
+    continue
+  fi
   for b in 1 100; do
     rates=$RATES_1; [ "$b" = 100 ] && rates=$RATES_100
     for r in $rates; do
       i=$((i + 1))
-      if [ "$t" = alertgate-wal ] && [ "$wal_available" = 0 ]; then
-        continue
-      fi
       if [ "$t" = alertmanager ] && [ "$r" -gt "$AM_MAX_RATE" ]; then
         record "$t" "$b" "$r" point "" "skipped: above AM_MAX_RATE=$AM_MAX_RATE"
         continue
