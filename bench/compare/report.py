@@ -137,7 +137,7 @@ def ramp_result(p, slo_ms, max_err):
     """(rate, qualifier, steps): qualifier '' exact, '>=' never broke the SLO, '<' broke it
     at the first step (rate = first step's rate), None: no ramp data."""
     r = p.rep
-    if r is None:
+    if r is None or ("ramp" not in r and "sustainable_rate" not in r):
         return None, None, []
     steps = r.get("ramp") or []
     sust = r.get("sustainable_rate")
@@ -225,6 +225,9 @@ def main():
             out.append(f"- {p.label}: {p.note or 'no result'}")
             continue
         rate, qual, steps = ramp_result(p, slo_ms, a.slo_errors)
+        if qual is None:
+            out.append(f"- {p.label}: the JSON report has no ramp results")
+            continue
         sust[p.target] = (rate, qual)
         text = {"": f"{rate:,.0f}", ">=": f">= {rate:,.0f} (never broke the SLO: raise the ramp)",
                 "<": f"< {rate:,.0f} (the first step broke the SLO: lower the ramp)"}[qual]
