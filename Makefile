@@ -6,8 +6,10 @@ JOBS         ?= $(shell nproc)
 CMAKE_FLAGS  ?=
 CONFIG       ?= config/alertgate.yaml
 FUZZ_SECONDS ?= 20
+BENCH_ARGS   ?=
 
-.PHONY: all deps build run test asan-test fuzz-build fuzz-smoke bench bench-micro bench-reload bench-delivery format clean
+.PHONY: all deps build run test asan-test fuzz-build fuzz-smoke bench bench-micro bench-ingest \
+        bench-reload bench-delivery format clean
 
 all: build
 
@@ -40,8 +42,17 @@ fuzz-build: deps
 fuzz-smoke: fuzz-build
 	bash scripts/fuzz-smoke.sh build-fuzz $(FUZZ_SECONDS)
 
+# Google Benchmark microbenchmarks (bench/micro/); e.g.
+# `make bench BENCH_ARGS='--benchmark_filter=Fingerprint --benchmark_min_time=0.1'`.
+bench: deps
+	cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DALERTGATE_BENCH=ON
+	cmake --build build-bench -j $(JOBS) --target alertgate_micro
+	./build-bench/bench/micro/alertgate_micro $(BENCH_ARGS)
+
+bench-micro: bench  # the former name
+
 # HTTP ingest: alertgate vs nginx `return 202`, driven by wrk (bench/README.md).
-bench: build
+bench-ingest: build
 	bash bench/ingest.sh $(BUILD)/alertgate
 
 # Policy reload with 1,200 tenants x 20 rules (bench/README.md).
@@ -56,11 +67,6 @@ bench-compare: build
 # Delivery: notifications/s from one shard to nginx and to a 50 ms receiver (bench/README.md).
 bench-delivery: build
 	bash bench/delivery.sh $(BUILD)/alertgate
-
-bench-micro: deps
-	cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DALERTGATE_BENCH=ON
-	cmake --build build-bench -j $(JOBS) --target alertgate_micro
-	./build-bench/bench/micro/alertgate_micro
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

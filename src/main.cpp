@@ -8,6 +8,7 @@
 #include "alertgate/log.hpp"
 #include "alertgate/main_config.hpp"
 #include "alertgate/tenant_policy.hpp"
+#include "app/bench_command.hpp"
 
 #ifndef ALERTGATE_VERSION
 #define ALERTGATE_VERSION "dev"
@@ -60,10 +61,14 @@ int main(int argc, char** argv) {
   bool strict = false;
   check_cmd->add_flag("--strict", strict, "Exit 1 on warnings too (e.g. unreachable rules)");
 
+  BenchCli bench;
+  auto* bench_cmd = add_bench_command(cli, bench);
+
   cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
 
+  if (cli.got_subcommand(bench_cmd)) return run_bench_command(bench);
   if (cli.got_subcommand("version")) {
     std::cout << "alertgate " << ALERTGATE_VERSION << "\n";
     return 0;

@@ -57,6 +57,12 @@ struct Alert {
   std::string alert_id;  // unique, sortable by time (ULID)
   TimePoint received_at{};
   std::string trace;  // W3C traceparent
+
+  // durability: wal only (not part of any wire format): the write-ahead log segment that
+  // holds the alert (0 = none) and the shard whose log it is. The shard's router completes
+  // the record once the alert reached its dispatcher.
+  std::uint64_t wal_segment = 0;
+  std::uint32_t wal_shard = 0;
 };
 
 }  // namespace alertgate

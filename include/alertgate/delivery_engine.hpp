@@ -72,6 +72,7 @@ class DeliveryEngine final : public Notifier {
   struct Job;
   void enqueue(Shard& s, Job job);
   void pump(Shard& s, Target& t);
+  void pump_later(Shard& s, Target& t);
   void send(Shard& s, Target& t, std::vector<Job> jobs);
   void finished(Shard& s, Target& t, std::vector<Job> jobs, const SinkResult& result);
   void dead_letter(Shard& s, const Job& job, const std::string& reason);

@@ -7,6 +7,7 @@
 //   tenants_dir: tenants              # relative paths are relative to this file
 //   data_dir: data
 //   log_level: info                   # debug | info | warn | error
+//   durability: memory                # when 202 is sent: memory (on enqueue) | wal
 //   shutdown_timeout: 10s             # 1s .. 10m
 //   resolve_timeout: 5m               # 1s .. 24h
 //   limits:
@@ -73,12 +74,18 @@ struct SmtpConfig {  // the `smtp:` section (the transport takes an SmtpSettings
   bool starttls = false;
 };
 
+// When an accepted alert is acknowledged (ARCHITECTURE.md "Acknowledgement and durability"):
+// memory = once it is queued on its shard (lost if the process dies before delivery);
+// wal = once it is in the write-ahead log and fdatasync'd.
+enum class Durability : std::uint8_t { memory, wal };
+
 struct MainConfig {
   std::vector<ListenAddress> listen{{"127.0.0.1", 9095}};
   unsigned threads = 0;  // 0 = auto (one per core)
   std::filesystem::path tenants_dir = "tenants";
   std::filesystem::path data_dir = "data";
   LogLevel log_level = LogLevel::info;
+  Durability durability = Durability::memory;
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
   std::chrono::milliseconds resolve_timeout = std::chrono::minutes(5);
   Limits limits;
@@ -106,6 +113,7 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 Result<std::size_t> parse_byte_size(std::string_view text);
 
 std::string_view to_string(LogLevel level);
+std::string_view to_string(Durability durability);
 
 // How alertgate is reached in links of notifications: `external_url` when set, else
 // "http://<host>:<port>" of the first listen address (IPv6 in brackets).
@@ -120,6 +128,7 @@ enum class OptionType : std::uint8_t {
   threads,
   path,
   log_level,
+  durability,
   duration,
   byte_size,
   count,

@@ -62,8 +62,14 @@ class HistogramCells {
 // Why alerts were refused at ingest: invalid (decode error), queue_full (the home shard's
 // queue for the tenant), rate_limited (the tenant's token bucket), active_limit (the tenant
 // has max_active_alerts firing alerts).
-enum class RejectReason : std::uint8_t { invalid, queue_full, rate_limited, active_limit };
-inline constexpr std::size_t kRejectReasonCount = 4;
+enum class RejectReason : std::uint8_t {
+  invalid,
+  queue_full,
+  rate_limited,
+  active_limit,
+  log_unavailable  // durability: wal and the write-ahead log failed (503)
+};
+inline constexpr std::size_t kRejectReasonCount = 5;
 std::string_view to_string(RejectReason r);
 
 enum class NotifyOutcome : std::uint8_t { delivered, retry, failed };

@@ -1,5 +1,8 @@
 #include "ingest_endpoints.hpp"
 
+#include <atomic>
+#include <boost/asio/post.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -106,17 +109,20 @@ void add_enrich_labels(Alert& a, const LabelSet& labels) {
 
 IngestEndpoints::IngestEndpoints(const SnapshotHolder& snapshots, ShardSet& shards,
                                  RateLimiter& rate_limiter, ReactorMetrics& metrics,
-                                 DecodeLimits limits, RatingSettings rating, std::uint64_t seed)
+                                 DecodeLimits limits, RatingSettings rating, std::uint64_t seed,
+                                 boost::asio::io_context& io, wal::WalWriter* wal)
     : snapshots_(snapshots),
       shards_(shards),
       rate_limiter_(rate_limiter),
       metrics_(metrics),
       decoder_(limits),
-      enricher_(rating, seed) {}
+      enricher_(rating, seed),
+      io_(io),
+      wal_(wal) {}
 
-std::optional<http::Response> IngestEndpoints::submit(const PolicySnapshot::Tenant& tenant,
-                                                      TenantIndex index,
-                                                      std::string_view traceparent) {
+std::optional<http::Response> IngestEndpoints::admit(const PolicySnapshot::Tenant& tenant,
+                                                     TenantIndex index,
+                                                     std::string_view traceparent) {
   auto& cells = metrics_.tenant(index);
   auto refuse = [&](RejectReason reason, http::Response res) {
     cells.rejected[static_cast<std::size_t>(reason)].add(batch_.size());
@@ -152,10 +158,103 @@ std::optional<http::Response> IngestEndpoints::submit(const PolicySnapshot::Tena
     if (!policy.enrich_labels.empty()) add_enrich_labels(a, policy.enrich_labels);
     enricher_.enrich(a, policy.tenant_id, received, trace);
   }
-  if (shards_.submit(index, batch_) != ShardSet::Submit::ok) {
-    return refuse(RejectReason::queue_full, queue_full_response());
-  }
   return std::nullopt;
+}
+
+void IngestEndpoints::accept(const PolicySnapshot::Tenant& tenant, TenantIndex index,
+                             std::string_view traceparent, SourceFormat format, http::Reply reply,
+                             http::Response ok) {
+  auto& cells = metrics_.tenant(index);
+  if (!batch_.empty()) {
+    if (auto refused = admit(tenant, index, traceparent)) return reply.send(std::move(*refused));
+    if (wal_ != nullptr) return accept_durably(index, format, std::move(reply), std::move(ok));
+    if (shards_.submit(index, batch_) != ShardSet::Submit::ok) {
+      cells.rejected[static_cast<std::size_t>(RejectReason::queue_full)].add(batch_.size());
+      return reply.send(queue_full_response());
+    }
+  }
+  cells.received[static_cast<std::size_t>(format)].add(batch_.size());
+  reply.send(std::move(ok));
+}
+
+namespace {
+
+// One request's alerts on their way through the write-ahead log. The WAL thread counts
+// the syncs down; the last one posts the rest back to the request's reactor.
+struct DurableBatch {
+  std::vector<Alert> alerts;
+  std::vector<std::uint64_t> segments;
+  http::Reply reply;
+  http::Response ok;
+  std::atomic<std::size_t> remaining{0};
+  std::atomic<bool> failed{false};
+  std::error_code error;  // the first failure (written before the last decrement)
+  std::atomic_flag error_set = ATOMIC_FLAG_INIT;
+
+  DurableBatch(std::vector<Alert> a, http::Reply r, http::Response o)
+      : alerts(std::move(a)), segments(alerts.size()), reply(std::move(r)), ok(std::move(o)) {}
+};
+
+http::Response log_unavailable(const std::error_code& ec) {
+  auto res = http::json_error(503, "log_unavailable",
+                              "the write-ahead log cannot store alerts (" + ec.message() +
+                                  "); nothing was accepted, retry later");
+  res.set(bhttp::field::retry_after, "1");
+  return res;
+}
+
+}  // namespace
+
+void IngestEndpoints::accept_durably(TenantIndex index, SourceFormat format, http::Reply reply,
+                                     http::Response ok) {
+  auto& cells = metrics_.tenant(index);
+  if (!wal_->healthy()) {
+    // Nothing is acknowledged that is not durable: refuse before logging anything.
+    cells.rejected[static_cast<std::size_t>(RejectReason::log_unavailable)].add(batch_.size());
+    return reply.send(log_unavailable(wal_->last_error()));
+  }
+  auto batch = std::make_shared<DurableBatch>(std::move(batch_), std::move(reply), std::move(ok));
+  batch_.clear();  // moved-from: give the reactor a valid empty batch again
+  batch->remaining.store(batch->alerts.size(), std::memory_order_relaxed);
+  for (std::size_t i = 0; i < batch->alerts.size(); ++i) {
+    wal_->append(batch->alerts[i], [this, batch, i, index, format](std::error_code ec,
+                                                                   wal::WalTicket ticket) {
+      batch->segments[i] = ticket.segment;
+      if (ec && !batch->error_set.test_and_set()) {
+        batch->error = ec;
+        batch->failed.store(true, std::memory_order_release);
+      }
+      if (batch->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+      boost::asio::post(io_, [this, batch, index, format] {
+        auto& c = metrics_.tenant(index);
+        const std::size_t n = batch->alerts.size();
+        if (batch->failed.load(std::memory_order_acquire)) {
+          // Some records may be in the log: they are replayed by the next start, which
+          // is at-least-once; the client was told to retry.
+          for (std::size_t k = 0; k < n; ++k) {
+            if (batch->segments[k] != 0) {
+              wal_->complete(wal::WalTicket{batch->segments[k]}, batch->alerts[k].alert_id);
+            }
+          }
+          c.rejected[static_cast<std::size_t>(RejectReason::log_unavailable)].add(n);
+          return batch->reply.send(log_unavailable(batch->error));
+        }
+        for (std::size_t k = 0; k < n; ++k) {
+          batch->alerts[k].wal_segment = batch->segments[k];
+          batch->alerts[k].wal_shard = wal_->shard();
+        }
+        if (shards_.submit(index, batch->alerts) != ShardSet::Submit::ok) {
+          for (std::size_t k = 0; k < n; ++k) {
+            wal_->complete(wal::WalTicket{batch->segments[k]}, batch->alerts[k].alert_id);
+          }
+          c.rejected[static_cast<std::size_t>(RejectReason::queue_full)].add(n);
+          return batch->reply.send(queue_full_response());
+        }
+        c.received[static_cast<std::size_t>(format)].add(n);
+        batch->reply.send(std::move(batch->ok));
+      });
+    });
+  }
 }
 
 void IngestEndpoints::alertmanager_v2(http::Request& req, http::Reply reply) {
@@ -188,12 +287,6 @@ void IngestEndpoints::ingest_batch(http::Request& req, http::Reply reply, Source
   auto& cells = metrics_.tenant(*tenant);
   cells.rejected[static_cast<std::size_t>(RejectReason::invalid)].add(report.rejected);
   const std::size_t accepted = batch_.size();
-  if (accepted != 0) {
-    if (auto refused = submit(entry, *tenant, traceparent(req))) {
-      return reply.send(std::move(*refused));
-    }
-  }
-  cells.received[static_cast<std::size_t>(format)].add(accepted);
 
   std::string body;
   body.reserve(64);
@@ -202,7 +295,8 @@ void IngestEndpoints::ingest_batch(http::Request& req, http::Reply reply, Source
   append_errors(body, report.errors);
   body.push_back('}');
   const unsigned ok_status = format == SourceFormat::alertmanager_v2 ? 200 : 202;
-  reply.send(http::json_response(report.errors.empty() ? ok_status : 400, std::move(body)));
+  accept(entry, *tenant, traceparent(req), format, std::move(reply),
+         http::json_response(report.errors.empty() ? ok_status : 400, std::move(body)));
 }
 
 void IngestEndpoints::pagerduty(http::Request& req, http::Reply reply) {
@@ -236,16 +330,11 @@ void IngestEndpoints::pagerduty(http::Request& req, http::Reply reply) {
     batch_.front().dedup_key = dedup_key;
     set_label(batch_.front().labels, "dedup_key", dedup_key);
   }
-  if (!batch_.empty()) {
-    if (auto refused = submit(entry, *tenant, traceparent(req))) {
-      return reply.send(std::move(*refused));
-    }
-  }
-  cells.received[static_cast<std::size_t>(SourceFormat::pagerduty)].add(batch_.size());
   std::string body = "{\"status\":\"success\",\"message\":\"Event processed\",\"dedup_key\":";
   append_json_string(body, dedup_key);
   body.push_back('}');
-  reply.send(http::json_response(202, std::move(body)));
+  accept(entry, *tenant, traceparent(req), SourceFormat::pagerduty, std::move(reply),
+         http::json_response(202, std::move(body)));
 }
 
 }  // namespace alertgate

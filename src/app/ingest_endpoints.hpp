@@ -3,6 +3,7 @@
 // Thread: the reactor's; owns the reactor's reused alert batch.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <optional>
 #include <vector>
 
@@ -15,14 +16,17 @@
 #include "alertgate/shard.hpp"
 #include "alertgate/tenant_policy.hpp"
 #include "alertgate/token_table.hpp"
+#include "alertgate/wal/wal_writer.hpp"
 
 namespace alertgate {
 
 class IngestEndpoints {
  public:
+  // `wal` (durability: wal): the reactor's write-ahead log; accepted alerts are answered
+  // only after it synced them, and go to their shard then. Null: durability: memory.
   IngestEndpoints(const SnapshotHolder& snapshots, ShardSet& shards, RateLimiter& rate_limiter,
                   ReactorMetrics& metrics, DecodeLimits limits, RatingSettings rating,
-                  std::uint64_t seed);
+                  std::uint64_t seed, boost::asio::io_context& io, wal::WalWriter* wal = nullptr);
 
   // POST /api/v2/alerts: 200 (Alertmanager's answer) or 400 with the valid alerts kept.
   void alertmanager_v2(http::Request& req, http::Reply reply);
@@ -33,10 +37,17 @@ class IngestEndpoints {
 
  private:
   void ingest_batch(http::Request& req, http::Reply reply, SourceFormat format);
-  // Enriches the decoded batch, applies the tenant's limits and hands it to the home shard.
-  // nullopt when accepted, else the 429 to answer (the refusal is counted).
-  std::optional<http::Response> submit(const PolicySnapshot::Tenant& tenant, TenantIndex index,
-                                       std::string_view traceparent);
+  // Applies the tenant's limits to the decoded batch and enriches it. nullopt when it may
+  // go on, else the 429 to answer (the refusal is counted).
+  std::optional<http::Response> admit(const PolicySnapshot::Tenant& tenant, TenantIndex index,
+                                      std::string_view traceparent);
+  // admit(), then hands the batch to the home shard (with a WAL: once it is synced) and
+  // answers `ok`, or the refusal. `format` counts the received alerts.
+  void accept(const PolicySnapshot::Tenant& tenant, TenantIndex index, std::string_view traceparent,
+              SourceFormat format, http::Reply reply, http::Response ok);
+  // durability: wal: logs every alert of the batch, then (on this reactor) submits them
+  // and answers.
+  void accept_durably(TenantIndex index, SourceFormat format, http::Reply reply, http::Response ok);
 
   SnapshotView snapshots_;
   ShardSet& shards_;
@@ -45,6 +56,8 @@ class IngestEndpoints {
   Decoder decoder_;
   Enricher enricher_;
   std::vector<Alert> batch_;
+  boost::asio::io_context& io_;
+  wal::WalWriter* wal_;
 };
 
 }  // namespace alertgate

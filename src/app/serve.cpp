@@ -18,6 +18,7 @@
 #include "alertgate/shard.hpp"
 #include "alertgate/shard_router.hpp"
 #include "dir_watch.hpp"
+#include "durable_log.hpp"
 #include "policy_manager.hpp"
 #include "reactor.hpp"
 #include "reload_service.hpp"
@@ -36,7 +37,7 @@ namespace {
 
 // Paths served, in metrics-index order (EndpointTable assigns indexes in add order).
 void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready,
-                   http::Handler reload, http::Handler dead_letters) {
+                   const DurableLog* durable, http::Handler reload, http::Handler dead_letters) {
   IngestEndpoints* ingest = r.ingest.get();
   r.endpoints.add(http::Verb::post, "/api/v2/alerts", [ingest](http::Request& q, http::Reply p) {
     ingest->alertmanager_v2(q, std::move(p));
@@ -51,8 +52,9 @@ void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready,
   };
   r.endpoints.add(http::Verb::get, "/-/healthy", healthy);
   r.endpoints.add(http::Verb::head, "/-/healthy", healthy);
-  auto readiness = [&ready](http::Request&, http::Reply p) {
-    p.send(ready.load(std::memory_order_acquire)
+  auto readiness = [&ready, durable](http::Request&, http::Reply p) {
+    const bool log_ok = durable == nullptr || durable->healthy();
+    p.send(ready.load(std::memory_order_acquire) && log_ok
                ? http::json_response(200, "{\"status\":\"ready\"}")
                : http::json_response(503, "{\"status\":\"not ready\"}"));
   };
@@ -74,7 +76,8 @@ std::vector<std::string> endpoint_paths() {
   std::atomic<bool> ready{false};
   Metrics none(0, {}, 0, "");
   add_endpoints(
-      probe, none, ready, [](http::Request&, http::Reply) {}, [](http::Request&, http::Reply) {});
+      probe, none, ready, nullptr, [](http::Request&, http::Reply) {},
+      [](http::Request&, http::Reply) {});
   return probe.endpoints.paths();
 }
 
@@ -140,7 +143,17 @@ int serve(const MainConfig& config, const ServeOptions& options) {
 
   ShardSettings shard_settings;
   shard_settings.max_queue_per_tenant = config.limits.max_queue_per_tenant;
+  std::unique_ptr<DurableLog> durable;
+  if (config.durability == Durability::wal) {
+    auto opened = DurableLog::open(config.data_dir, threads);
+    if (!opened) {
+      log::error("cannot start", {{"error", opened.error().message}});
+      return 1;
+    }
+    durable = std::move(opened).value();
+  }
   ShardRouter router(contexts, snapshots, DispatcherSettings{}, delivery, metrics);
+  if (durable) router.set_on_routed([&durable](const Alert& a) { durable->routed(a); });
   ShardSet shards(contexts, policy.capacity(), shard_settings, router, metrics);
   router.set_shards(shards);
   policy.attach(snapshots, shards, metrics);
@@ -148,7 +161,9 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   RateLimiter rate_limiter(policy.capacity());
   metrics.set_queue_depth_source(
       [&shards](std::size_t t) { return shards.queue_depth(static_cast<TenantIndex>(t)); });
-  metrics.set_ready_source([&ready] { return ready.load(std::memory_order_acquire); });
+  metrics.set_ready_source([&ready, &durable] {
+    return ready.load(std::memory_order_acquire) && (!durable || durable->healthy());
+  });
 
   RatingSettings rating;
   rating.resolve_timeout = config.resolve_timeout;
@@ -162,8 +177,9 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   for (auto& r : reactors) {
     const std::uint64_t seed = (std::uint64_t{seed_source()} << 32) ^ seed_source();
     r->ingest = std::make_unique<IngestEndpoints>(
-        snapshots, shards, rate_limiter, metrics.reactor(r->index), decode_limits, rating, seed);
-    add_endpoints(*r, metrics, ready, reload_service.handler(r->io),
+        snapshots, shards, rate_limiter, metrics.reactor(r->index), decode_limits, rating, seed,
+        r->io, durable ? &durable->writer(r->index) : nullptr);
+    add_endpoints(*r, metrics, ready, durable.get(), reload_service.handler(r->io),
                   dead_letters_handler(snapshots, dead_letters));
     r->server = std::make_unique<http::HttpServer>(r->io, r->endpoints, server_settings,
                                                    metrics.reactor(r->index), connections);
@@ -207,6 +223,8 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   asio::steady_timer timer(control);
   std::function<void()> wait_running = [&] {
     if (running.load(std::memory_order_acquire) == threads) {
+      // What a previous process acknowledged but never routed goes first.
+      if (durable) durable->resubmit(*snapshots.load(), shards);
       ready.store(true, std::memory_order_release);
       sd_notify(0, "READY=1");
       log::info("ready", {{"tenants", initial.tenants}, {"reactors", threads}});
@@ -273,6 +291,7 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     for (auto& r : reactors) r->io.stop();
   }
   for (auto& r : reactors) r->thread.join();
+  if (durable) durable->stop();  // syncs what is queued; undelivered alerts replay next start
   // After a forced stop, let what is left finish closing while the servers still exist.
   for (auto& r : reactors) {
     r->io.restart();

@@ -32,6 +32,7 @@ struct Value {
   std::string text;
   std::vector<ListenAddress> listen;
   LogLevel level = LogLevel::info;
+  Durability durability = Durability::memory;
 };
 
 struct Spec {
@@ -57,6 +58,10 @@ const Spec kOptions[] = {
   {{"log_level", OptionType::log_level, "info", 0, 0,
     "Least severe log level written: debug, info, warn or error."},
    [](MainConfig& c, Value& v) { c.log_level = v.level; }},
+  {{"durability", OptionType::durability, "memory", 0, 0,
+    "When 202 is answered: memory = once queued on the shard; wal = once in the "
+    "write-ahead log and fdatasync'd."},
+   [](MainConfig& c, Value& v) { c.durability = v.durability; }},
   {{"shutdown_timeout", OptionType::duration, "10s", kSecond, 10 * kMinute,
     "On SIGTERM, how long in-flight alerts may drain to their sinks before exit."},
    [](MainConfig& c, Value& v) { c.shutdown_timeout = std::chrono::milliseconds(v.number); }},
@@ -246,6 +251,21 @@ bool read_value(YamlReader& reader, const YamlMap& map, const MainConfigOption& 
       }
       out.level = static_cast<LogLevel>(it - kLogLevels.begin());
       return true;
+    }
+    case OptionType::durability: {
+      auto s = reader.get_string(map, key, true);
+      if (!s) return false;
+      if (s->text == "memory") {
+        out.durability = Durability::memory;
+        return true;
+      }
+      if (s->text == "wal") {
+        out.durability = Durability::wal;
+        return true;
+      }
+      reader.error(s->mark, quoted(key) + "unknown durability " + quote_for_message(s->text) +
+                                " (use memory or wal)" + did_you_mean(s->text, {"memory", "wal"}));
+      return false;
     }
     case OptionType::duration: {
       auto ms = reader.get_duration_ms(map, key, true, {o.min, o.max});
@@ -449,6 +469,10 @@ std::string_view to_string(LogLevel level) {
   return i < kLogLevels.size() ? kLogLevels[i] : "info";
 }
 
+std::string_view to_string(Durability durability) {
+  return durability == Durability::wal ? "wal" : "memory";
+}
+
 std::string effective_external_url(const MainConfig& config) {
   if (!config.external_url.empty()) return config.external_url;
   if (config.listen.empty()) return "http://localhost";
@@ -473,6 +497,7 @@ std::string_view to_string(OptionType type) {
     case OptionType::threads: return "auto or integer";
     case OptionType::path: return "path";
     case OptionType::log_level: return "log level";
+    case OptionType::durability: return "durability mode";
     case OptionType::duration: return "duration";
     case OptionType::byte_size: return "byte size";
     case OptionType::count: return "integer";

@@ -46,6 +46,7 @@ struct DeliveryEngine::Target {
   boost::asio::steady_timer timer;
   TimePoint armed_for = TimePoint::max();
   bool blocked = false;  // waiting for the shard's in-flight bound
+  bool dirty = false;    // in Shard::dirty: to be pumped at the end of this reactor turn
 };
 
 struct DeliveryEngine::Shard {
@@ -60,6 +61,8 @@ struct DeliveryEngine::Shard {
   std::size_t in_flight = 0;            // requests, every target together
   HttpRequestSpec spec;                 // reused by every request of this shard
   std::deque<Target*> blocked;          // targets waiting for in_flight to drop
+  std::vector<Target*> dirty;           // targets with new jobs, pumped by one posted flush
+  bool flush_posted = false;
   bool stopped = false;
 };
 

@@ -1,5 +1,6 @@
 #include "alertgate/shard_router.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <limits>
 #include <queue>
@@ -74,6 +75,9 @@ void ShardRouter::refresh_policy(Shard& s, TenantIndex t, Tenant& ts) {
 void ShardRouter::deliver(std::size_t shard, TenantIndex tenant, std::span<Alert> batch,
                           ReactorMetrics& /*metrics*/) {
   Shard& s = *shards_state_[shard];
+  if (on_routed_) {
+    for (const Alert& a : batch) on_routed_(a);
+  }
   Tenant& ts = tenant_state(s, tenant);
   refresh_policy(s, tenant, ts);
   if (!ts.dispatcher) return;  // a tenant never published cannot have alerts
@@ -119,7 +123,17 @@ void ShardRouter::arm(Shard& s) {
   const TimePoint at = s.heap.top().at;
   if (at >= s.armed_for) return;  // the armed timer fires earlier (or at the same time)
   s.armed_for = at;
-  const auto delay = std::max<std::chrono::nanoseconds>(at - now_(), std::chrono::nanoseconds(0));
+  const auto delay = at - now_();
+  if (delay <= std::chrono::nanoseconds(0)) {
+    // Already due (group_wait 0s makes every new group due at once): a post, not a timer.
+    // An Asio timer at "now" costs two timerfd_settime calls (arm, expiry) per alert.
+    boost::asio::post(s.timer.get_executor(), [this, &s, at] {
+      if (s.armed_for != at) return;  // superseded by an earlier deadline
+      s.armed_for = kNever;
+      on_timer(s);
+    });
+    return;
+  }
   s.timer.expires_after(delay);
   s.timer.async_wait([this, &s, at](boost::system::error_code ec) {
     if (ec || s.armed_for != at) return;  // cancelled by an earlier re-arm

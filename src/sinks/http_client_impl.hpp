@@ -73,11 +73,18 @@ struct HttpClient::Impl {
   void forget(SockMap::iterator it);
   static int on_socket(CURL* easy, curl_socket_t fd, int what, void* user, void* socketp);
   static int on_timer(CURLM* multi, long timeout_ms, void* user);
+  void schedule_timeout(long timeout_ms);
+  void on_timeout();
   static curl_socket_t open_socket(void* user, curlsocktype purpose, curl_sockaddr* addr);
   static int close_socket(void* user, curl_socket_t fd);
 
   boost::asio::io_context& io;
   boost::asio::steady_timer timer;
+  // The armed deadline (timer_armed) and whether a zero timeout is already posted: curl's
+  // timeout is kept lazily (http_client_sockets.cpp, on_timer).
+  bool timer_armed = false;
+  std::chrono::steady_clock::time_point timer_at{};
+  bool timeout_posted = false;
   CURLM* multi = nullptr;
   sinks::SocketHooks hooks;
   SockMap sockets;

@@ -31,11 +31,11 @@ struct TargetUsage {
 // One interval (normally one second) of the run: the latency-over-time plot and the live
 // progress line. Latencies in ns, 0 when nothing was recorded in the interval.
 struct IntervalSample {
-  double t_s = 0;                // end of the interval, seconds since the schedule's start
-  double offered_rate = 0;       // alerts/s the schedule made due in the interval
-  double acked_rate = 0;         // alerts/s answered 2xx in the interval
-  double delivered_rate = 0;     // alerts/s the embedded sink saw in the interval
-  std::uint64_t errors = 0;      // requests answered non-2xx or not at all in the interval
+  double t_s = 0;             // end of the interval, seconds since the schedule's start
+  double offered_rate = 0;    // alerts/s the schedule made due in the interval
+  double acked_rate = 0;      // alerts/s answered 2xx in the interval
+  double delivered_rate = 0;  // alerts/s the embedded sink saw in the interval
+  std::uint64_t errors = 0;   // requests answered non-2xx or not at all in the interval
   std::int64_t ack_p50 = 0, ack_p99 = 0, ack_max = 0;
   std::int64_t e2e_p50 = 0, e2e_p99 = 0, e2e_max = 0;
 };
@@ -52,9 +52,9 @@ std::vector<PercentilePoint> percentile_curve(const LatencyHistogram& h, int tic
 
 // The service level a run or a ramp step is held to.
 struct Slo {
-  std::int64_t p99_ns = 0;              // end-to-end p99 when a sink measured it, else ack p99
-  double max_error_share = 0.001;       // errors / requests
-  double min_achieved_share = 0.99;     // achieved / offered: below it the target fell behind
+  std::int64_t p99_ns = 0;           // end-to-end p99 when a sink measured it, else ack p99
+  double max_error_share = 0.001;    // errors / requests
+  double min_achieved_share = 0.99;  // achieved / offered: below it the target fell behind
 };
 
 // One step of `--ramp`.
@@ -75,14 +75,14 @@ struct CapacityPlan {
   double per_instance_rate = 0;  // sustained alerts/s of one target within the SLO; 0: unknown
   double headroom = 0.7;         // plan each instance at this share of what it sustained
   std::int64_t slo_p99_ns = 0;
-  unsigned instances = 0;        // ceil(planned / (per_instance * headroom)); 0 when unknown
-  std::string text;              // the sentence, e.g. "3 instances for 100000 alerts/s at ..."
+  unsigned instances = 0;  // ceil(planned / (per_instance * headroom)); 0 when unknown
+  std::string text;        // the sentence, e.g. "3 instances for 100000 alerts/s at ..."
 };
 
 struct BenchReport {
   // How the load was made (echoed so a report stands on its own).
-  std::string format;        // am-v2 | native | pagerduty
-  unsigned batch = 1;        // alerts per request
+  std::string format;  // am-v2 | native | pagerduty
+  unsigned batch = 1;  // alerts per request
   unsigned connections = 0;
   unsigned tenants = 1;
   std::string target;        // URL, as given (no tokens in it: they travel in headers)
@@ -130,8 +130,8 @@ CapacityPlan plan_capacity(const BenchReport& report, const Slo& slo, double pla
 
 // Whether a run or step with these numbers meets `slo` (the latency used is end_to_end
 // when present, else ack).
-bool within_slo(const Slo& slo, double offered_rate, double achieved_rate,
-                std::uint64_t requests, std::uint64_t errors, const LatencySummary& ack,
+bool within_slo(const Slo& slo, double offered_rate, double achieved_rate, std::uint64_t requests,
+                std::uint64_t errors, const LatencySummary& ack,
                 const std::optional<LatencySummary>& end_to_end);
 
 // Appends the report as one JSON object (no trailing newline). Latencies are written in

@@ -33,7 +33,7 @@ namespace alertgate::bench {
 
 struct SinkOptions {
   std::string listen = "127.0.0.1:0";  // HOST:PORT; port 0 picks a free port
-  std::uint64_t expected_alerts = 0;    // bitmap size hint (alerts the run will send)
+  std::uint64_t expected_alerts = 0;   // bitmap size hint (alerts the run will send)
   // Ramp: step of an alert seq; steps = number of steps (0 or 1: no per-step histograms).
   std::size_t steps = 0;
   std::function<std::size_t(std::uint64_t seq)> step_of_seq;

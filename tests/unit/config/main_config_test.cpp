@@ -126,10 +126,19 @@ TEST_CASE("main_config: unknown keys at every level, with suggestions") {
         "1:1: unknown key \"listn\" (did you mean \"listen\"?)\n"
         "3:3: unknown key \"max_body\"\n"
         "4:3: unknown key \"read_timout\" (did you mean \"read_timeout\"?)\n");
-  CHECK(errors_of("durability: wal\n") == "1:1: unknown key \"durability\"\n");
+  CHECK(errors_of("durabilty: memory\n") ==
+        "1:1: unknown key \"durabilty\" (did you mean \"durability\"?)\n");
   CHECK(errors_of("limits: 5\n") == "1:9: \"limits\": expected a map, got a number\n");
   CHECK(errors_of("limits:\n") == "1:1: \"limits\": expected a map, got null\n");
   CHECK(errors_of("[1]\n") == "1:1: config: expected a map, got a list\n");
+}
+
+TEST_CASE("main_config: durability") {
+  CHECK(load_ok("").durability == Durability::memory);
+  CHECK(load_ok("durability: memory\n").durability == Durability::memory);
+  CHECK(errors_of("durability: disk\n") ==
+        "1:13: \"durability\": unknown durability \"disk\" (use memory or wal)\n");
+  CHECK(load_ok("durability: wal\n").durability == Durability::wal);
 }
 
 TEST_CASE("main_config: log_level, duplicates and syntax errors") {

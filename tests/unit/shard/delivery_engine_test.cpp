@@ -79,7 +79,13 @@ TEST_CASE("delivery: notifications queued behind a request go together in the ne
                     {"--script", R"([{"status":200,"body":"ok","delay_ms":200}])"});
   Rig rig;
   auto p = webhook_policy({sink.url("/hook")}, 1);
-  for (int i = 0; i < 10; ++i) {
+  // The first notification goes out alone; the 9 made while it is in flight (the sink
+  // answers after 200 ms) wait, then go together.
+  auto first = notification(p, "Batch0");
+  rig.engine.notify(0, 0, first, rig.metrics.reactor(0));
+  rig.io.run_for(50ms);
+  rig.io.restart();
+  for (int i = 1; i < 10; ++i) {
     auto n = notification(p, "Batch" + std::to_string(i));
     rig.engine.notify(0, 0, n, rig.metrics.reactor(0));
   }
@@ -89,6 +95,21 @@ TEST_CASE("delivery: notifications queued behind a request go together in the ne
   for (int i = 0; i < 10; ++i) {                       // every alert went out
     CHECK(count(requests, "Batch" + std::to_string(i)) >= 1);
   }
+  CHECK(rig.store.total() == 0);
+}
+
+TEST_CASE("delivery: notifications of one reactor turn leave in one request") {
+  PythonServer sink("sink_server.py", {});
+  Rig rig;
+  auto p = webhook_policy({sink.url("/hook")});  // 4 in flight allowed: batching is not forced
+  for (int i = 0; i < 10; ++i) {
+    auto n = notification(p, "Turn" + std::to_string(i));
+    rig.engine.notify(0, 0, n, rig.metrics.reactor(0));
+  }
+  rig.drain();
+  const std::string requests = testing::blocking_http(sink.port(), "GET", "/_requests", "");
+  CHECK(count(requests, "\"path\": \"/hook\"") == 1);
+  for (int i = 0; i < 10; ++i) CHECK(count(requests, "Turn" + std::to_string(i)) >= 1);
   CHECK(rig.store.total() == 0);
 }
 
