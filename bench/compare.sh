@@ -22,9 +22,9 @@
 #   RATES_100="10000 45000 100000" (batch 100), TARGETS="nginx alertgate-memory
 #   alertgate-wal alertmanager", AM_MAX_RATE=10000 (higher points are skipped for
 #   Alertmanager), SLO_P99=200ms, SLO_ERRORS=0.001, RAMPS="alertmanager alertgate-memory",
-#   AM_RAMP="150 150" and AG_RAMP="5000 5000" (start step, alerts/s), RAMP_STEPS=8,
+#   AM_RAMP="250 250" and AG_RAMP="6000 3000" (start step, alerts/s), RAMP_STEPS=8,
 #   STEP_DURATION=5s, CONNECTIONS=32, LOAD_THREADS=1, TENANTS=16 (alertgate tenants),
-#   DRAIN=5s, MAX_RSS_MB=3072, OUT=bench/out/compare-<UTC time>
+#   DRAIN=5s, MAX_RSS_MB=2048, OUT=bench/out/compare-<UTC time>
 set -euo pipefail
 
 BIN=${1:-build/alertgate}
@@ -36,15 +36,15 @@ AM_MAX_RATE=${AM_MAX_RATE:-10000}
 SLO_P99=${SLO_P99:-200ms}
 SLO_ERRORS=${SLO_ERRORS:-0.001}
 RAMPS=${RAMPS-"alertmanager alertgate-memory"}
-AM_RAMP=${AM_RAMP:-"150 150"}
-AG_RAMP=${AG_RAMP:-"5000 5000"}
+AM_RAMP=${AM_RAMP:-"250 250"}
+AG_RAMP=${AG_RAMP:-"6000 3000"}
 RAMP_STEPS=${RAMP_STEPS:-8}
 STEP_DURATION=${STEP_DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-32}
 LOAD_THREADS=${LOAD_THREADS:-1}
 TENANTS=${TENANTS:-16}
 DRAIN=${DRAIN:-5s}
-MAX_RSS_MB=${MAX_RSS_MB:-3072}
+MAX_RSS_MB=${MAX_RSS_MB:-2048}
 root=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$root/bench/out/compare-$(date -u +%Y%m%dT%H%M%SZ)}
 

@@ -122,8 +122,9 @@ def warnings_of(p):
         return out
     sent, late = r.get("requests_sent") or 0, r.get("late_sends") or 0
     if sent and late > 0.01 * sent:
-        out.append(f"{late:,} of {sent:,} requests sent > 1 ms late: the load generator "
-                   "fell behind (latency still counts from the intended time)")
+        out.append(f"{late:,} of {sent:,} requests sent > 1 ms late (every connection "
+                   "waiting for an answer, or the load generator short of CPU); their "
+                   "latency still counts from the intended time")
     acked, delivered = r.get("alerts_acked"), r.get("alerts_delivered")
     if p.sink() and acked is not None and delivered is not None and delivered < acked:
         out.append(f"{acked - delivered:,} acknowledged alerts not delivered to the sink "
