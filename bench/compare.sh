@@ -9,7 +9,7 @@
 #                     once (group_wait 0s) to the same sink;
 # then ramps Alertmanager and alertgate-memory (batch 1) up to the highest rate each sustains
 # within the same SLO (e2e p99, error share, achieved share) and prints the table and the
-# ratios alertgate/nginx (achieved at the same offered rate) and alertgate/Alertmanager
+# ratios alertgate/nginx (acked alerts/s at the same offered rate) and alertgate/Alertmanager
 # (sustainable alerts/s at the same p99). bench/README.md explains how to read it.
 #
 # Each point gets a fresh target (no state carried over, RSS is that point's), started on
@@ -22,7 +22,7 @@
 #   RATES_100="10000 45000 100000" (batch 100), TARGETS="nginx alertgate-memory
 #   alertgate-wal alertmanager", AM_MAX_RATE=10000 (higher points are skipped for
 #   Alertmanager), SLO_P99=200ms, SLO_ERRORS=0.001, RAMPS="alertmanager alertgate-memory",
-#   AM_RAMP="250 250" and AG_RAMP="6000 3000" (start step, alerts/s), RAMP_STEPS=8,
+#   AM_RAMP="250 250" and AG_RAMP="6000 4000" (start step, alerts/s), RAMP_STEPS=8,
 #   STEP_DURATION=5s, CONNECTIONS=32, LOAD_THREADS=1, TENANTS=16 (alertgate tenants),
 #   DRAIN=5s, MAX_RSS_MB=2048, OUT=bench/out/compare-<UTC time>
 set -euo pipefail
@@ -37,7 +37,7 @@ SLO_P99=${SLO_P99:-200ms}
 SLO_ERRORS=${SLO_ERRORS:-0.001}
 RAMPS=${RAMPS-"alertmanager alertgate-memory"}
 AM_RAMP=${AM_RAMP:-"250 250"}
-AG_RAMP=${AG_RAMP:-"6000 3000"}
+AG_RAMP=${AG_RAMP:-"6000 4000"}
 RAMP_STEPS=${RAMP_STEPS:-8}
 STEP_DURATION=${STEP_DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-32}
