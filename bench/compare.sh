@@ -22,7 +22,7 @@
 #   RATES_100="10000 45000 100000" (batch 100), TARGETS="nginx alertgate-memory
 #   alertgate-wal alertmanager", AM_MAX_RATE=10000 (higher points are skipped for
 #   Alertmanager), SLO_P99=200ms, SLO_ERRORS=0.001, RAMPS="alertmanager alertgate-memory",
-#   AM_RAMP="250 250" and AG_RAMP="6000 4000" (start step, alerts/s), RAMP_STEPS=8,
+#   AM_RAMP="250 250" and AG_RAMP="10000 6000" (start step, alerts/s), RAMP_STEPS=8,
 #   STEP_DURATION=5s, CONNECTIONS=32, LOAD_THREADS=1, TENANTS=16 (alertgate tenants),
 #   DRAIN=5s, MAX_RSS_MB=2048, OUT=bench/out/compare-<UTC time>
 set -euo pipefail
@@ -37,7 +37,7 @@ SLO_P99=${SLO_P99:-200ms}
 SLO_ERRORS=${SLO_ERRORS:-0.001}
 RAMPS=${RAMPS-"alertmanager alertgate-memory"}
 AM_RAMP=${AM_RAMP:-"250 250"}
-AG_RAMP=${AG_RAMP:-"6000 4000"}
+AG_RAMP=${AG_RAMP:-"10000 6000"}
 RAMP_STEPS=${RAMP_STEPS:-8}
 STEP_DURATION=${STEP_DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-32}
