@@ -24,7 +24,7 @@
 #   Alertmanager), SLO_P99=200ms, SLO_ERRORS=0.001, RAMPS="alertmanager alertgate-memory",
 #   AM_RAMP="250 250" and AG_RAMP="10000 6000" (start step, alerts/s), RAMP_STEPS=8,
 #   STEP_DURATION=5s, CONNECTIONS=32, LOAD_THREADS=1, TENANTS=16 (alertgate tenants),
-#   DRAIN=5s, MAX_RSS_MB=2048, OUT=bench/out/compare-<UTC time>
+#   DRAIN=5s, MAX_RSS_MB=4096, OUT=bench/out/compare-<UTC time>
 set -euo pipefail
 
 BIN=${1:-build/alertgate}
@@ -44,7 +44,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 LOAD_THREADS=${LOAD_THREADS:-1}
 TENANTS=${TENANTS:-16}
 DRAIN=${DRAIN:-5s}
-MAX_RSS_MB=${MAX_RSS_MB:-2048}
+MAX_RSS_MB=${MAX_RSS_MB:-4096}
 root=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$root/bench/out/compare-$(date -u +%Y%m%dT%H%M%SZ)}
 
