@@ -59,6 +59,11 @@ bench-ingest: build
 bench-reload: build
 	bash bench/reload.sh $(BUILD)/alertgate
 
+# alertgate (memory, wal) vs nginx and Prometheus Alertmanager, ~6 min (bench/README.md).
+.PHONY: bench-compare
+bench-compare: build
+	bash bench/compare.sh $(BUILD)/alertgate
+
 # Delivery: notifications/s from one shard to nginx and to a 50 ms receiver (bench/README.md).
 bench-delivery: build
 	bash bench/delivery.sh $(BUILD)/alertgate

@@ -13,7 +13,7 @@ PACKAGES=(
   # tests
   catch2 python3 python3-yaml python3-jsonschema curl prometheus python3-aiosmtpd kcat
   # benchmarks
-  libbenchmark-dev wrk nginx-light bc
+  libbenchmark-dev wrk nginx-light bc prometheus-alertmanager
 )
 
 SUDO=""
@@ -38,7 +38,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # Debian starts nginx and prometheus as services on install; tests run their own instances.
-for svc in nginx prometheus prometheus-node-exporter; do
+for svc in nginx prometheus prometheus-node-exporter prometheus-alertmanager; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $SUDO systemctl stop "$svc" || true
   fi
