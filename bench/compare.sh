@@ -23,7 +23,7 @@
 #   alertgate-wal alertmanager", AM_MAX_RATE=10000 (higher points are skipped for
 #   Alertmanager), SLO_P99=200ms, SLO_ERRORS=0.001, RAMPS="alertmanager alertgate-memory",
 #   AM_RAMP="250 250" and AG_RAMP="10000 6000" (start step, alerts/s), RAMP_STEPS=8,
-#   STEP_DURATION=5s, CONNECTIONS=32, LOAD_THREADS=1, TENANTS=16 (alertgate tenants),
+#   STEP_DURATION=5s, CONNECTIONS=128, LOAD_THREADS=1, TENANTS=16 (alertgate tenants),
 #   DRAIN=5s, MAX_RSS_MB=4096, OUT=bench/out/compare-<UTC time>
 set -euo pipefail
 
@@ -40,7 +40,7 @@ AM_RAMP=${AM_RAMP:-"250 250"}
 AG_RAMP=${AG_RAMP:-"10000 6000"}
 RAMP_STEPS=${RAMP_STEPS:-8}
 STEP_DURATION=${STEP_DURATION:-5s}
-CONNECTIONS=${CONNECTIONS:-32}
+CONNECTIONS=${CONNECTIONS:-128}
 LOAD_THREADS=${LOAD_THREADS:-1}
 TENANTS=${TENANTS:-16}
 DRAIN=${DRAIN:-5s}
