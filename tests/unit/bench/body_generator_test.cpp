@@ -53,9 +53,11 @@ Marker marker_of(const Alert& a) {
 TEST_CASE("bench: every format's bodies decode with alertgate's own decoders") {
   for (BodyFormat f : {BodyFormat::am_v2, BodyFormat::native, BodyFormat::pagerduty}) {
     const unsigned batch = f == BodyFormat::pagerduty ? 1 : 7;
-    const BodyGenerator g =
-        make({.format = f, .batch = batch, .repeat_share = 0.2, .resolve_share = 0.2,
-              .run_label = "r1"});
+    const BodyGenerator g = make({.format = f,
+                                  .batch = batch,
+                                  .repeat_share = 0.2,
+                                  .resolve_share = 0.2,
+                                  .run_label = "r1"});
     std::string body;
     for (std::uint64_t request : {0, 1, 5, 1000}) {
       g.build(request, kIntended, "routing-key-0123456789", body);
