@@ -186,9 +186,10 @@ struct DurableBatch {
   std::vector<std::uint64_t> segments;
   http::Reply reply;
   http::Response ok;
+  // Counted down by the callbacks (the WAL thread; after stop() the caller's): the
+  // decrement that reaches 0 sees every earlier write, including `error`.
   std::atomic<std::size_t> remaining{0};
-  std::atomic<bool> failed{false};
-  std::error_code error;  // the first failure (written before the last decrement)
+  std::error_code error;  // the first failure; empty when every record was synced
   std::atomic_flag error_set = ATOMIC_FLAG_INIT;
 
   DurableBatch(std::vector<Alert> a, http::Reply r, http::Response o)
@@ -220,15 +221,12 @@ void IngestEndpoints::accept_durably(TenantIndex index, SourceFormat format, htt
     wal_->append(batch->alerts[i], [this, batch, i, index, format](std::error_code ec,
                                                                    wal::WalTicket ticket) {
       batch->segments[i] = ticket.segment;
-      if (ec && !batch->error_set.test_and_set()) {
-        batch->error = ec;
-        batch->failed.store(true, std::memory_order_release);
-      }
+      if (ec && !batch->error_set.test_and_set()) batch->error = ec;
       if (batch->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
       boost::asio::post(io_, [this, batch, index, format] {
         auto& c = metrics_.tenant(index);
         const std::size_t n = batch->alerts.size();
-        if (batch->failed.load(std::memory_order_acquire)) {
+        if (batch->error) {
           // Some records may be in the log: they are replayed by the next start, which
           // is at-least-once; the client was told to retry.
           for (std::size_t k = 0; k < n; ++k) {
