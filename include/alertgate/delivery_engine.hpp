@@ -28,6 +28,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "alertgate/alert_release.hpp"
 #include "alertgate/dead_letters.hpp"
 #include "alertgate/http_client.hpp"
 #include "alertgate/log_sink.hpp"
@@ -41,6 +42,9 @@ struct DeliverySettings {
   std::string mail_from = "alertgate@localhost";
   std::size_t max_queue_per_destination = 10'000;  // notifications; beyond: dead letter
   std::size_t max_in_flight_per_shard = 512;       // requests, all destinations together
+  // durability: wal: a notification's alerts are released when its last delivery is final
+  // (delivered or dead-lettered), alert_release.hpp.
+  AlertReleaser* releaser = nullptr;
 };
 
 class DeliveryEngine final : public Notifier {

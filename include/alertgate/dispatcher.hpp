@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "alertgate/alert.hpp"
+#include "alertgate/alert_release.hpp"
 #include "alertgate/tenant_policy.hpp"
 #include "alertgate/time.hpp"
 
@@ -58,6 +59,8 @@ struct DispatcherSettings {
   // when the tenant has `max_active_alerts`; this is the hard backstop.
   std::size_t max_active_alerts = 1'000'000;
   std::size_t history_fingerprints = 100'000;  // AlertHistory bound
+  // durability: wal: told when an alert's log record is no longer needed (alert_release.hpp).
+  AlertReleaser* releaser = nullptr;
 };
 
 struct DispatcherStats {

@@ -38,10 +38,6 @@ class ShardRouter final : public Deliverer {
 
   // Lets the router publish each tenant's firing-alert count (ShardSet::set_active_alerts).
   void set_shards(ShardSet& shards) { shards_ = &shards; }
-  // Called on the shard's thread for every alert about to enter its dispatcher (or be
-  // dropped because its tenant is gone): the write-ahead log's "routed" point. Set before
-  // the reactors run.
-  void set_on_routed(std::function<void(const Alert&)> hook) { on_routed_ = std::move(hook); }
 
   void deliver(std::size_t shard, TenantIndex tenant, std::span<Alert> batch,
                ReactorMetrics& metrics) override;
@@ -66,7 +62,7 @@ class ShardRouter final : public Deliverer {
   DispatcherSettings settings_;
   Notifier& notifier_;
   std::function<TimePoint()> now_;
-  std::function<void(const Alert&)> on_routed_;
+
   ShardSet* shards_ = nullptr;
 };
 

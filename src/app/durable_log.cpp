@@ -78,7 +78,7 @@ std::size_t DurableLog::resubmit(const PolicySnapshot& snapshot, ShardSet& shard
     const auto tenant = index_of.find(a.tenant_id);
     if (tenant == index_of.end()) {
       ++orphaned;
-      routed(a);
+      release(a);
       continue;
     }
     if (shards.submit(tenant->second, std::span<Alert>(&a, 1)) != ShardSet::Submit::ok) {
@@ -98,7 +98,8 @@ std::size_t DurableLog::resubmit(const PolicySnapshot& snapshot, ShardSet& shard
   return resubmitted;
 }
 
-void DurableLog::routed(const Alert& alert) {
+void DurableLog::release(const Alert& alert) {
+  if (closing_.load(std::memory_order_acquire)) return;
   if (alert.wal_segment == 0 || alert.wal_shard >= writers_.size()) return;
   writers_[alert.wal_shard]->complete(wal::WalTicket{alert.wal_segment}, alert.alert_id);
 }

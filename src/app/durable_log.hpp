@@ -2,20 +2,24 @@
 // data_dir/wal/, replays what a previous process acknowledged but had not routed, and
 // tells the writers when an alert reached its dispatcher.
 //
-// Guarantee today: an acknowledged alert is in the log (fdatasync'd) before the 200/202,
-// and is replayed after a crash or kill -9 until its shard's router has taken it into the
-// dispatcher. Deliveries in flight at a crash are not redone yet: outcome tracking per
-// destination is the next step (issue 6); the WAL library already records outcomes.
+// Guarantee: an acknowledged alert is in the log (fdatasync'd) before the 200/202, and is
+// replayed after a crash or kill -9 until its record is released (alert_release.hpp): its
+// deliveries reached a final outcome (delivered or dead-lettered), or there was nothing to
+// deliver. At-least-once: a replayed alert whose delivery happened just before the crash
+// is delivered again (stable dedup keys collapse it at receivers). After a clean shutdown
+// whatever was still undelivered is replayed too.
 //
 // Threads: open() and resubmit() on the control thread before/while the reactors start;
 // writer() from any thread; routed() on shard threads; stop() on the control thread after
 // the reactors stopped.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <vector>
 
+#include "alertgate/alert_release.hpp"
 #include "alertgate/policy_snapshot.hpp"
 #include "alertgate/result.hpp"
 #include "alertgate/shard.hpp"
@@ -24,7 +28,7 @@
 
 namespace alertgate {
 
-class DurableLog {
+class DurableLog final : public AlertReleaser {
  public:
   // Replays data_dir/wal (every truncation or quarantine is logged) and opens a writer per
   // shard -- at least `shards`, more if an earlier run had more (their logs must drain).
@@ -40,8 +44,11 @@ class DurableLog {
   // and counted in the log line. Returns how many were resubmitted.
   std::size_t resubmit(const PolicySnapshot& snapshot, ShardSet& shards);
 
-  // The router's hook: the alert's record is complete.
-  void routed(const Alert& alert);
+  // Shard threads: the alert's record is complete (AlertReleaser). Ignored after closing().
+  void release(const Alert& alert) override;
+  // Control thread, before in-flight deliveries are cancelled at shutdown: from now on
+  // nothing is released, so what was cut short is replayed by the next start.
+  void closing() { closing_.store(true, std::memory_order_release); }
 
   void stop();
 
@@ -49,6 +56,7 @@ class DurableLog {
   DurableLog() = default;
   std::vector<std::unique_ptr<wal::WalWriter>> writers_;
   std::vector<wal::ReplayedAlert> replayed_;
+  std::atomic<bool> closing_{false};
 };
 
 }  // namespace alertgate

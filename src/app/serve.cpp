@@ -131,8 +131,19 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     reactors.push_back(std::move(r));
   }
 
+  std::unique_ptr<DurableLog> durable;
+  if (config.durability == Durability::wal) {
+    auto opened = DurableLog::open(config.data_dir, threads);
+    if (!opened) {
+      log::error("cannot start", {{"error", opened.error().message}});
+      return 1;
+    }
+    durable = std::move(opened).value();
+  }
   DeadLetterStore dead_letters;
-  DeliveryEngine delivery(contexts, delivery_settings(config), dead_letters, metrics);
+  DeliverySettings delivery_config = delivery_settings(config);
+  delivery_config.releaser = durable.get();
+  DeliveryEngine delivery(contexts, delivery_config, dead_letters, metrics);
   PolicyManager policy(config, options.config_path, options.listen_from_cli,
                        [&delivery](const TenantPolicy& p) { return delivery.open_log_files(p); });
   ReloadReport initial;
@@ -143,17 +154,9 @@ int serve(const MainConfig& config, const ServeOptions& options) {
 
   ShardSettings shard_settings;
   shard_settings.max_queue_per_tenant = config.limits.max_queue_per_tenant;
-  std::unique_ptr<DurableLog> durable;
-  if (config.durability == Durability::wal) {
-    auto opened = DurableLog::open(config.data_dir, threads);
-    if (!opened) {
-      log::error("cannot start", {{"error", opened.error().message}});
-      return 1;
-    }
-    durable = std::move(opened).value();
-  }
-  ShardRouter router(contexts, snapshots, DispatcherSettings{}, delivery, metrics);
-  if (durable) router.set_on_routed([&durable](const Alert& a) { durable->routed(a); });
+  DispatcherSettings dispatcher_settings;
+  dispatcher_settings.releaser = durable.get();
+  ShardRouter router(contexts, snapshots, dispatcher_settings, delivery, metrics);
   ShardSet shards(contexts, policy.capacity(), shard_settings, router, metrics);
   router.set_shards(shards);
   policy.attach(snapshots, shards, metrics);
@@ -280,6 +283,8 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   // Groups with pending changes are flushed into deliveries; let those finish too.
   for (auto& r : reactors) asio::post(r->io, [&router, k = r->index] { router.stop(k); });
   const bool deliveries_done = wait_until([&] { return delivery.pending_total() == 0; });
+  // Deliveries cut short from here on keep their records: the next start replays them.
+  if (durable) durable->closing();
   for (auto& r : reactors) {
     asio::post(r->io, [&delivery, k = r->index] { delivery.stop(k); });
     r->work.reset();

@@ -47,14 +47,17 @@ void TenantDispatcher::State::ingest(Alert alert, TimePoint now, std::vector<Not
   if (e == nullptr && alert.status == AlertStatus::firing &&
       active.firing() >= settings.max_active_alerts) {
     ++stats.dropped_active_limit;
+    release_record(settings.releaser, alert);
     return;
   }
   engine.rate(alert, history, now);
 
   bool changed = false;
+  bool record_pending = false;  // the entry held a record no notification has taken yet
   if (e == nullptr) {
     if (alert.status == AlertStatus::resolved) {
       ++stats.deduplicated;  // resolves nothing we know: no group can have notified it
+      release_record(settings.releaser, alert);
       return;
     }
     e = &active.insert(std::move(alert));
@@ -70,6 +73,9 @@ void TenantDispatcher::State::ingest(Alert alert, TimePoint now, std::vector<Not
       if (is_firing) inhibitor.add_source(alert.labels);
     }
     // The latest content wins (annotations, ends_at); a re-send changes nothing else.
+    // Its record replaces the entry's: the newer version is what a notification carries.
+    record_pending = e->alert.wal_segment != 0;
+    release_record(settings.releaser, e->alert);
     e->alert = std::move(alert);
     if (was_firing != is_firing) {
       status_changed(*e, was_firing, now);
@@ -97,12 +103,16 @@ void TenantDispatcher::State::ingest(Alert alert, TimePoint now, std::vector<Not
     }
   }
 
-  if (took == 0 && e->groups.empty())
+  if (took == 0 && e->groups.empty()) {
     ++stats.unrouted;
-  else if (changed)
+    release_record(settings.releaser, e->alert);  // nothing will deliver it
+  } else if (changed) {
     ++stats.routed;
-  else
+  } else {
     ++stats.deduplicated;
+    // Already notified and unchanged: nothing to deliver, unless a flush is still to come.
+    if (!record_pending) release_record(settings.releaser, e->alert);
+  }
 
   erase_if_unused(*e);
   if (inhibitor.take_released()) release_inhibited(now);
@@ -242,6 +252,7 @@ void TenantDispatcher::State::release_inhibited(TimePoint now) {
 void TenantDispatcher::State::erase_if_unused(ActiveEntry& e) {
   if (e.firing() || !e.groups.empty()) return;
   unschedule_expiry(e);
+  release_record(settings.releaser, e.alert);
   active.erase(e.alert.fingerprint);
 }
 

@@ -81,11 +81,17 @@ void TenantDispatcher::State::flush(std::uint32_t slot, TimePoint now,
     n.at = now;
     n.firing = firing_buf.size();
     n.alerts.reserve(firing_buf.size() + resolved_buf.size());
+    // The notification takes the alerts' log records (alert_release.hpp): the entry's copy
+    // no longer holds one, so a later notification of the same alert cannot release it again.
     for (ActiveEntry* e : firing_buf) {
       n.alerts.push_back(e->alert);
+      e->alert.wal_segment = 0;
       e->membership(slot)->notified = true;
     }
-    for (ActiveEntry* e : resolved_buf) n.alerts.push_back(e->alert);
+    for (ActiveEntry* e : resolved_buf) {
+      n.alerts.push_back(e->alert);
+      e->alert.wal_segment = 0;
+    }
     const Grouping& grouping = g.rule->grouping;
     n.group_labels = grouping.enabled && !grouping.by_all ? g.labels : n.alerts.front().labels;
     ++stats.notifications;

@@ -81,8 +81,19 @@ void DeliveryEngine::write_log(Shard& s, TenantIndex tenant, const alertgate::De
 void DeliveryEngine::notify(std::size_t shard, TenantIndex tenant, Notification& n,
                             ReactorMetrics& /*metrics*/) {
   Shard& s = *shards_[shard];
-  if (n.rule == nullptr) return;
-  auto shared = std::make_shared<const Notification>(std::move(n));
+  if (n.rule == nullptr) {
+    for (Alert& a : n.alerts) release_record(settings_.releaser, a);
+    return;
+  }
+  // Every job of this notification shares it; when the last one reaches its final outcome
+  // (or there was none to make), the alerts' log records are released.
+  std::shared_ptr<const Notification> shared(
+      new Notification(std::move(n)), [releaser = settings_.releaser](const Notification* p) {
+        for (const Alert& a : p->alerts) {
+          if (a.wal_segment != 0 && releaser != nullptr) releaser->release(a);
+        }
+        delete p;
+      });
   const TimePoint now = now_();
   for (const alertgate::Destination& d : shared->rule->destinations) {
     if (!should_send(*shared, d)) continue;

@@ -75,12 +75,12 @@ void ShardRouter::refresh_policy(Shard& s, TenantIndex t, Tenant& ts) {
 void ShardRouter::deliver(std::size_t shard, TenantIndex tenant, std::span<Alert> batch,
                           ReactorMetrics& /*metrics*/) {
   Shard& s = *shards_state_[shard];
-  if (on_routed_) {
-    for (const Alert& a : batch) on_routed_(a);
-  }
   Tenant& ts = tenant_state(s, tenant);
   refresh_policy(s, tenant, ts);
-  if (!ts.dispatcher) return;  // a tenant never published cannot have alerts
+  if (!ts.dispatcher) {  // a tenant never published cannot have alerts
+    for (Alert& a : batch) release_record(settings_.releaser, a);
+    return;
+  }
   const TimePoint now = now_();
   for (Alert& a : batch) ts.dispatcher->ingest(std::move(a), now, s.out);
   after_work(s, tenant, ts);

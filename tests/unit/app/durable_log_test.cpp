@@ -46,7 +46,7 @@ struct RoutingDeliverer final : Deliverer {
   void deliver(std::size_t, TenantIndex, std::span<Alert> batch, ReactorMetrics&) override {
     for (auto& a : batch) {
       seen.push_back(a.alert_id);
-      log->routed(a);
+      log->release(a);
     }
   }
 };
@@ -70,7 +70,7 @@ TEST_CASE("app: acknowledged alerts that were not routed are replayed, routed on
     const Alert routed = logged(**log, alert("a", "routed-1"));
     logged(**log, alert("a", "pending-1"));
     logged(**log, alert("gone", "orphan-1"));
-    (*log)->routed(routed);
+    (*log)->release(routed);
     (*log)->stop();  // as after kill -9: the pending ones were never routed
   }
   boost::asio::io_context io;

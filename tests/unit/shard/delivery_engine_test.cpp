@@ -158,3 +158,41 @@ TEST_CASE("delivery: the shard's in-flight bound holds other destinations back")
 }
 
 }  // namespace alertgate
+
+namespace alertgate {
+namespace {
+
+struct RecordingReleaser final : AlertReleaser {
+  std::vector<std::uint64_t> released;
+  void release(const Alert& a) override { released.push_back(a.wal_segment); }
+};
+
+}  // namespace
+
+TEST_CASE("delivery: a notification's log records are released once its deliveries are final") {
+  // Two destinations: one answers 200, the other fails for good (400 -> dead letter).
+  PythonServer ok("sink_server.py", {});
+  PythonServer bad("sink_server.py",
+                   {"--script", R"({"responses":[],"default":{"status":400,"body":"no"}})"});
+  RecordingReleaser releaser;
+  DeliverySettings settings;
+  settings.releaser = &releaser;
+  Rig rig(settings);
+  auto p = webhook_policy({ok.url("/hook"), bad.url("/hook")});
+  auto n = notification(p, "Logged");
+  n.alerts[0].wal_segment = 42;
+  rig.engine.notify(0, 0, n, rig.metrics.reactor(0));
+  CHECK(releaser.released.empty());  // nothing is final before the reactor runs
+  rig.drain();
+  CHECK(releaser.released == std::vector<std::uint64_t>{42});
+  CHECK(rig.store.total() == 1);
+
+  // A notification without a rule has nothing to deliver: released at once.
+  Notification orphan = notification(p, "NoRule");
+  orphan.rule = nullptr;
+  orphan.alerts[0].wal_segment = 43;
+  rig.engine.notify(0, 0, orphan, rig.metrics.reactor(0));
+  CHECK(releaser.released == std::vector<std::uint64_t>{42, 43});
+}
+
+}  // namespace alertgate
