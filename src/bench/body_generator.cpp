@@ -111,7 +111,11 @@ void BodyGenerator::append_alert(std::string& out, std::uint64_t seq, TimePoint 
       R"("severity":"{}","bench_id":"{}")",
       id % kAlertNames, id, severity_of(id), id);
   if (!options_.run_label.empty()) put(out, R"(,"bench_run":"{}")", options_.run_label);
-  put(out, R"(}},"annotations":{{"summary":"bench alert {}",)", id);
+  // The summary quotes the marker too: Slack and PagerDuty destinations render the summary,
+  // not every annotation, and the sink finds the marker by scanning their bodies.
+  put(out, R"(}},"annotations":{{"summary":"bench alert {} )", id);
+  append_marker(out, Marker{seq, intended});
+  out += "\",";
   put(out, R"("{}":")", kMarkerAnnotation);
   append_marker(out, Marker{seq, intended});
   out += "\"}";

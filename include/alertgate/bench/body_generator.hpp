@@ -7,8 +7,8 @@
 // - repeat: the identity of an earlier alert, firing again (exercises dedup).
 // - resolve: the identity of an earlier alert with endsAt in the past (resolved).
 // Every alert carries the bench marker annotation (bench_marker.hpp) with its seq and the
-// request's intended send time, and labels alertname, instance, job, severity, bench_id
-// (and bench_run when options.run_label is set).
+// request's intended send time (quoted in its summary too, for Slack/PagerDuty bodies), and labels
+// alertname, instance, job, severity, bench_id (and bench_run when options.run_label is set).
 //
 // Immutable after make(); build() is const and allocation-free once `out` has capacity.
 #pragma once

@@ -89,7 +89,8 @@ TEST_CASE("bench: every scheduled request is sent once and every answer counted"
   CHECK(early.requests_answered + late.requests_answered == 100);
   CHECK(during.count() + rest.count() == 100);
 
-  // What arrived: request i (marker seq / 3) went to tenant i % 2, and each seq once.
+  // What arrived: request i (marker seq / 3) went to tenant i % 2, and each seq in one
+  // request (twice in it: annotation and summary).
   const std::string recorded = testing::blocking_http(server.port(), "GET", "/_requests");
   simdjson::dom::parser parser;
   simdjson::dom::element requests = parser.parse(recorded);
@@ -112,10 +113,10 @@ TEST_CASE("bench: every scheduled request is sent once and every answer counted"
       CHECK(auth == (request % 2 == 0 ? "Bearer token-a" : "Bearer token-b"));
       CHECK(m.intended == schedule.intended(request));
     });
-    CHECK(markers == 3);
+    CHECK(markers == 6);  // each alert: the annotation and its summary
   }
   CHECK(n == 100);
-  for (int count : seen) CHECK(count == 1);
+  for (int count : seen) CHECK(count == 2);
 }
 
 TEST_CASE("bench: stop() ends a run early") {
