@@ -116,6 +116,9 @@ bool write_port_file(const std::filesystem::path& path, unsigned short port) {
 
 int serve(const MainConfig& config, const ServeOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
+  // A file size limit (RLIMIT_FSIZE) must fail the write-ahead log's write with EFBIG -- answered
+  // with 503 until it clears -- instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   const unsigned threads =
       config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
 

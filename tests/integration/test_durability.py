@@ -1,7 +1,8 @@
 """durability: wal with the real binary: alerts are acknowledged after the write-ahead log
 synced them and still delivered; the log's segments are on disk under data_dir/wal/<shard>/;
 a restart replays the log and serves again; a data_dir where the log cannot live stops the
-start with a message naming it; and kill -9 under load loses no acknowledged alert: after
+start with a message naming it; a log that cannot grow (RLIMIT_FSIZE standing in for a full
+disk) answers 503 and recovers by itself when space returns; and kill -9 under load loses no acknowledged alert: after
 a restart on the same log, every alert that got its 200 reaches the receiver at least
 once."""
 
@@ -54,6 +55,39 @@ class WriteAheadLog(unittest.TestCase):
                            text=True, timeout=30)
         self.assertEqual(r.returncode, 1)
         self.assertIn("write-ahead log", r.stdout + r.stderr)
+
+
+class FullDisk(unittest.TestCase):
+    def test_a_log_that_cannot_grow_answers_503_and_recovers_by_itself(self):
+        # RLIMIT_FSIZE stands in for a full disk (no mounts needed): writes past 256 KiB fail.
+        d = Daemon(config_extra="durability: wal\n")
+        d.start()
+        self.addCleanup(d.__exit__)
+        subprocess.run(["prlimit", "--pid", str(d.proc.pid), "--fsize=262144:unlimited"], check=True)
+        conn = d.connection()
+        statuses = []
+        body = [{"labels": {"alertname": "Fill", "pad": "x" * 2000, "n": str(i)}}
+                for i in range(20)]
+        for _ in range(400):  # at most ~16 MB offered; the limit is hit long before
+            status, hdrs, raw = d.request("POST", "/api/v2/alerts", body=body,
+                                          token="acme-token", conn=conn)
+            statuses.append(status)
+            if status == 503:
+                break
+        conn.close()
+        self.assertIn(200, statuses, "the log took alerts while it could grow")
+        self.assertEqual(statuses[-1], 503, "the log refused once it could not grow")
+        self.assertIn("log_unavailable", raw.decode())
+        self.assertEqual(hdrs.get("retry-after"), "1")
+        self.assertIsNone(d.proc.poll(), "the process survived the failed write")
+        self.assertGreater(d.metric("alertgate_alerts_rejected_total", tenant="acme",
+                                    reason="log_unavailable"), 0)
+        # Space returns: the writer's probe finds it and ingest answers 200 again.
+        subprocess.run(["prlimit", "--pid", str(d.proc.pid), "--fsize=unlimited:unlimited"], check=True)
+        wait_for(lambda: d.request("POST", "/api/v2/alerts", body=[{"labels": {"alertname":
+                                   "AfterSpace"}}], token="acme-token")[0] == 200,
+                 timeout=15, interval=0.2, what="ingest accepted again")
+        wait_for(lambda: d.request("GET", "/-/ready")[0] == 200, what="ready again")
 
 
 class CrashRecovery(unittest.TestCase):
