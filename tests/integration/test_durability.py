@@ -18,6 +18,26 @@ from agtest import BIN, Daemon, SinkServer, sha256_token, wait_for
 ALERT = [{"labels": {"alertname": "DiskFull", "severity": "critical", "instance": "db1"}}]
 
 
+def restart(d):
+    """Starts `d` again on its own directory: same config, same write-ahead log."""
+    if os.path.exists(d.port_file):
+        os.remove(d.port_file)  # else start() would read the old port
+    d.start()
+
+
+def webhook_tenant(url, **options):
+    """Tenant acme (token acme-token) sending every alert to one webhook."""
+    return json.dumps({"tenant_id": "acme", "tokens": [sha256_token("acme-token")],
+                       "rules": [{"destinations": [{"type": "webhook", "url": url,
+                                                    **options}]}]})
+
+
+def alert_names(sink):
+    """The alertnames a SinkServer received in webhook bodies."""
+    return {a["labels"].get("alertname")
+            for body in sink.bodies() for a in body.get("alerts", [])}
+
+
 class WriteAheadLog(unittest.TestCase):
     def test_acknowledged_alerts_are_logged_and_delivered_across_a_restart(self):
         d = Daemon(config_extra="durability: wal\n")
@@ -39,8 +59,7 @@ class WriteAheadLog(unittest.TestCase):
         # A clean stop, then a start on the same log: it replays (nothing was left
         # unrouted) and serves.
         self.assertEqual(d.stop(), 0)
-        os.remove(d.port_file)
-        d.start()
+        restart(d)
         status, body, _ = d.post_json("/api/v2/alerts", [{"labels": {"alertname": "Again"}}])
         self.assertEqual(status, 200, body)
         wait_for(lambda: any(a["labels"].get("alertname") == "Again" for a in d.delivered()),
@@ -98,11 +117,8 @@ class DamagedLog(unittest.TestCase):
         self.sink = SinkServer({"responses": [], "default": {"status": 200, "body": "ok",
                                                              "delay_ms": 60000}})
         self.addCleanup(self.sink.close)
-        self.tenant = json.dumps({
-            "tenant_id": "acme", "tokens": [sha256_token("acme-token")],
-            "rules": [{"destinations": [{"type": "webhook", "url": self.sink.url + "/hook",
-                                         "timeout": "30s"}]}]})
-        d = Daemon(tenants={"acme": self.tenant}, config_extra="durability: wal\n", threads=1)
+        tenant = webhook_tenant(self.sink.url + "/hook", timeout="30s")
+        d = Daemon(tenants={"acme": tenant}, config_extra="durability: wal\n", threads=1)
         d.start()
         names = [f"Damaged{i}" for i in range(count)]
         for name in names:
@@ -117,16 +133,11 @@ class DamagedLog(unittest.TestCase):
 
     def restart(self, d):
         self.sink.script({"responses": [], "default": {"status": 200, "body": "ok"}})
-        os.remove(d.port_file)
-        d.start()
+        restart(d)
         self.addCleanup(d.__exit__)
 
     def delivered(self):
-        seen = set()
-        for body in self.sink.bodies():
-            for a in body.get("alerts", []):
-                seen.add(a["labels"].get("alertname"))
-        return seen
+        return alert_names(self.sink)
 
     def test_a_torn_tail_is_truncated_reported_and_the_rest_replays(self):
         d, names, segment = self.crashed_log(30)
@@ -167,28 +178,15 @@ class CrashRecovery(unittest.TestCase):
         sink = SinkServer({"responses": [], "default": {"status": 200, "body": "ok",
                                                         "delay_ms": 150}})
         self.addCleanup(sink.close)
-        tenant = json.dumps({
-            "tenant_id": "acme", "tokens": [sha256_token("acme-token")],
-            "rules": [{"destinations": [{"type": "webhook", "url": sink.url + "/hook",
-                                         "max_in_flight": 2}]}]})
+        d = Daemon(tenants={"acme": webhook_tenant(sink.url + "/hook", max_in_flight=2)},
+                   config_extra="durability: wal\n")
+        self.addCleanup(d.__exit__)
         rng = random.Random(20261204)
         acked = []
-        for run in range(5):  # five kill points
-            d = Daemon(tenants={"acme": tenant}, config_extra="durability: wal\n")
-            if run > 0:
-                d.dir = self.data_root  # same config, same log
-                d.config_path = os.path.join(d.dir, "alertgate.yaml")
-                d.port_file = os.path.join(d.dir, "port")
-                d.stdout_path = os.path.join(d.dir, "stdout.log")
-                d.stderr_path = os.path.join(d.dir, "stderr.log")
-                if os.path.exists(d.port_file):
-                    os.remove(d.port_file)
-            else:
-                self.data_root = d.dir
-            d.start()
-            kill_after = rng.randrange(20, 150)
+        for run in range(5):  # five kill points, each start on the log the last one left
+            restart(d)
             conn = d.connection()
-            for i in range(kill_after):
+            for i in range(rng.randrange(20, 150)):
                 name = f"Crash{run}x{i}"
                 status, _, _ = d.request("POST", "/api/v2/alerts",
                                          body=[{"labels": {"alertname": name}}],
@@ -201,26 +199,9 @@ class CrashRecovery(unittest.TestCase):
         self.assertGreater(len(acked), 100)
 
         # A last start replays what was acknowledged but not delivered.
-        d = Daemon(tenants={"acme": tenant}, config_extra="durability: wal\n")
-        d.dir = self.data_root
-        d.config_path = os.path.join(d.dir, "alertgate.yaml")
-        d.port_file = os.path.join(d.dir, "port")
-        d.stdout_path = os.path.join(d.dir, "stdout.log")
-        d.stderr_path = os.path.join(d.dir, "stderr.log")
-        os.remove(d.port_file)
-        d.start()
-        self.addCleanup(d.__exit__)
-
-        def missing():
-            seen = set()
-            for body in sink.bodies():
-                for a in body.get("alerts", []):
-                    seen.add(a["labels"].get("alertname"))
-            return [n for n in acked if n not in seen]
-
-        wait_for(lambda: not missing(), timeout=60, interval=0.5,
+        restart(d)
+        wait_for(lambda: set(acked) <= alert_names(sink), timeout=60, interval=0.5,
                  what="every acknowledged alert at the receiver")
-
 
 if __name__ == "__main__":
     unittest.main()
