@@ -13,20 +13,27 @@
 #include <string>
 #include <vector>
 
+#include "alertgate/alert.hpp"
 #include "alertgate/time.hpp"
 
 namespace alertgate {
 
 struct DeadLetter {
-  std::uint64_t id = 0;  // increasing
+  std::uint64_t id = 0;  // increasing, assigned by the store
   std::string tenant_id;
-  std::string destination;  // describe(): secrets redacted
-  std::string destination_type;
+  std::string destination;       // "name: describe()" or describe(): secrets redacted
+  std::string destination_name;  // a named destination's name, else empty
+  std::string destination_type;  // "webhook", "slack", ...
+  // Stable identities (hashes that survive restarts and reloads, no secret readable from
+  // them): the destination (destination_identity()) and the rule (Rule::key), so a replay
+  // finds the same destination in the current policy.
+  std::uint64_t destination_key = 0;
+  std::uint64_t rule_key = 0;
   std::string reason;  // the last outcome: "HTTP 400: invalid_payload", "timeout", ...
   std::uint32_t attempts = 0;
   TimePoint first_attempt{};
   TimePoint failed_at{};
-  std::string payload;  // the notification's alerts as a JSON array (enriched-alert form)
+  std::vector<Alert> alerts;  // the notification's alerts (wal_segment always 0 here)
 };
 
 class DeadLetterStore {

@@ -128,6 +128,10 @@ Destination::Delivery default_delivery(DestinationType type);
 // `webhook(https://host/***)`, `pagerduty(abcd***)`, `email(ops-team@example.com)`,
 // `log(stdout)`.
 std::string describe(const Destination& d);
+// The destination's identity: a hash of its type and every address/credential field (not
+// its templates or delivery settings), stable across restarts and reloads. The WAL's
+// outcome records and the dead-letter store name destinations by it.
+std::uint64_t destination_identity(const Destination& d);
 
 // Grouping of one rule, with Alertmanager's semantics (docs/policy.md, "Grouping"):
 // alerts with equal values of the `by` labels form one group, notified together first

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include <xxhash.h>
+
 #include "destination_parser.hpp"
 
 namespace alertgate {
@@ -285,6 +287,19 @@ std::string describe(const Destination& d) {
     case DestinationType::log: return name + "(" + (d.path.empty() ? "stdout" : d.path) + ")";
   }
   return name;
+}
+
+std::uint64_t destination_identity(const Destination& d) {
+  // Length-prefixed fields, so ("ab","c") and ("a","bc") differ.
+  std::string bytes;
+  bytes.push_back(static_cast<char>(d.type));
+  for (const std::string* f : {&d.url, &d.webhook, &d.service_key, &d.routing_key, &d.api_key,
+                               &d.bot_token, &d.chat_id, &d.api_url, &d.address, &d.topic}) {
+    const auto n = static_cast<std::uint32_t>(f->size());
+    bytes.append(reinterpret_cast<const char*>(&n), sizeof n);
+    bytes.append(*f);
+  }
+  return XXH3_64bits(bytes.data(), bytes.size());
 }
 
 }  // namespace alertgate

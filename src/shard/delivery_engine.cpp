@@ -414,12 +414,11 @@ void DeliveryEngine::dead_letter(Shard& s, const Job& job, const std::string& re
   d.attempts = job.attempts;
   d.first_attempt = job.first_attempt;
   d.failed_at = now_();
-  d.payload.push_back('[');
-  for (std::size_t i = 0; i < job.n->alerts.size(); ++i) {
-    if (i != 0) d.payload.push_back(',');
-    append_alert_json(d.payload, job.n->alerts[i]);
-  }
-  d.payload.push_back(']');
+  d.destination_name = job.dest->name;
+  d.destination_key = destination_identity(*job.dest);
+  d.rule_key = job.n->rule->key;
+  d.alerts = job.n->alerts;
+  for (Alert& a : d.alerts) a.wal_segment = 0;
   s.metrics->tenant(job.tenant).dead_letters[type_index(job.dest->type)].add();
   log::warn("notification dead-lettered", {{"tenant", d.tenant_id},
                                            {"destination", d.destination},

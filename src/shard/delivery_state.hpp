@@ -66,23 +66,11 @@ struct DeliveryEngine::Shard {
   bool stopped = false;
 };
 
-// Identity of a destination: its type and every address/credential field. A named
-// destination used by several rules is one target; so is the same inline one.
+// A destination of one tenant: a named destination used by several rules is one target;
+// so is the same inline one.
 inline std::uint64_t destination_key(TenantIndex tenant, const alertgate::Destination& d) {
-  XXH3_state_t* st = XXH3_createState();
-  XXH3_64bits_reset(st);
-  XXH3_64bits_update(st, &tenant, sizeof tenant);
-  const auto type = static_cast<std::uint8_t>(d.type);
-  XXH3_64bits_update(st, &type, 1);
-  for (const std::string* f : {&d.url, &d.webhook, &d.service_key, &d.routing_key, &d.api_key,
-                               &d.bot_token, &d.chat_id, &d.api_url, &d.address, &d.topic}) {
-    const std::uint64_t n = f->size();
-    XXH3_64bits_update(st, &n, sizeof n);
-    XXH3_64bits_update(st, f->data(), f->size());
-  }
-  const std::uint64_t h = XXH3_64bits_digest(st);
-  XXH3_freeState(st);
-  return h;
+  const std::uint64_t identity = destination_identity(d);
+  return XXH3_64bits_withSeed(&identity, sizeof identity, tenant);
 }
 
 }  // namespace alertgate

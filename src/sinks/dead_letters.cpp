@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "alertgate/alert_json.hpp"
 #include "alertgate/json_text.hpp"
 #include "alertgate/log.hpp"
 
@@ -56,9 +57,12 @@ std::string DeadLetterStore::to_json(const std::vector<DeadLetter>& letters, std
     append_rfc3339(out, d.first_attempt);
     out.append("\",\"failed_at\":\"");
     append_rfc3339(out, d.failed_at);
-    out.append("\",\"alerts\":");
-    out.append(d.payload.empty() ? std::string("[]") : d.payload);
-    out.push_back('}');
+    out.append("\",\"alerts\":[");
+    for (std::size_t k = 0; k < d.alerts.size(); ++k) {
+      if (k != 0) out.push_back(',');
+      append_alert_json(out, d.alerts[k]);
+    }
+    out.append("]}");
   }
   fmt::format_to(std::back_inserter(out), "],\"total\":{},\"evicted\":{}}}", total, evicted);
   return out;
