@@ -125,7 +125,11 @@ TEST_CASE("delivery: retries use up max_attempts, then the dead-letter store") {
   REQUIRE(letters.size() == 1);
   CHECK(letters[0].attempts == 3);
   CHECK(letters[0].reason == "HTTP 500: down (after 3 attempts)");
-  CHECK(letters[0].payload.find("Doomed") != std::string::npos);
+  REQUIRE(letters[0].alerts.size() == 1);
+  CHECK(*find_label(letters[0].alerts[0].labels, "alertname") == "Doomed");
+  CHECK(letters[0].destination_type == "webhook");
+  CHECK(letters[0].destination_key == destination_identity(p->rules[0].destinations[0]));
+  CHECK(letters[0].rule_key == p->rules[0].key);
   const auto& cells = rig.metrics.reactor(0).tenant(0);
   const auto webhook = static_cast<std::size_t>(DestinationType::webhook);
   CHECK(cells.notifications[webhook][static_cast<std::size_t>(NotifyOutcome::retry)].get() == 3);
