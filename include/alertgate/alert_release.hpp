@@ -5,8 +5,14 @@
 // deliveries ended (delivered or dead-lettered), or there was nothing to deliver (a re-send
 // of an alert already notified, no rule took it, a newer version superseded it).
 //
-// Thread: release() is called on shard threads; implementations must be thread-safe.
+// With several destinations, each one's final outcome is recorded too (delivery_final), so a
+// replay after a restart redoes only the destinations that had not finished
+// (already_final).
+//
+// Thread: every method is called on shard threads; implementations must be thread-safe.
 #pragma once
+
+#include <cstdint>
 
 #include "alertgate/alert.hpp"
 
@@ -16,6 +22,11 @@ class AlertReleaser {
  public:
   virtual ~AlertReleaser() = default;
   virtual void release(const Alert& alert) = 0;
+  // The delivery of `alert` to the destination with `destination` (destination_identity())
+  // is final: delivered, or dead-lettered when `delivered` is false.
+  virtual void delivery_final(const Alert& alert, std::uint64_t destination, bool delivered) = 0;
+  // True when a previous process already finished `alert`'s delivery to `destination`.
+  virtual bool already_final(const Alert& alert, std::uint64_t destination) const = 0;
 };
 
 // Releases `alert`'s record if it holds one, and marks it released (wal_segment = 0), so a

@@ -80,6 +80,8 @@ class DeliveryEngine final : public Notifier {
   void send(Shard& s, Target& t, std::vector<Job> jobs);
   void finished(Shard& s, Target& t, std::vector<Job> jobs, const SinkResult& result);
   void dead_letter(Shard& s, const Job& job, const std::string& reason);
+  void record_final(const Notification& n, const Destination& d, bool delivered);
+  bool finished_before(const Notification& n, const Destination& d) const;
   void write_log(Shard& s, TenantIndex tenant, const Destination& d, const Notification& n);
   Target& target_for(Shard& s, TenantIndex tenant, const Destination& dest);
   void arm(Shard& s, Target& t, TimePoint at);

@@ -75,6 +75,11 @@ std::size_t DurableLog::resubmit(const PolicySnapshot& snapshot, ShardSet& shard
       });
       a.wal_segment = logged.get_future().get().segment;
     }
+    if (!r.final_destinations.empty()) {
+      std::lock_guard lock(finals_mutex_);
+      finals_[a.alert_id] = std::move(r.final_destinations);
+      has_finals_.store(true, std::memory_order_release);
+    }
     const auto tenant = index_of.find(a.tenant_id);
     if (tenant == index_of.end()) {
       ++orphaned;
@@ -102,6 +107,27 @@ void DurableLog::release(const Alert& alert) {
   if (closing_.load(std::memory_order_acquire)) return;
   if (alert.wal_segment == 0 || alert.wal_shard >= writers_.size()) return;
   writers_[alert.wal_shard]->complete(wal::WalTicket{alert.wal_segment}, alert.alert_id);
+  if (has_finals_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(finals_mutex_);
+    finals_.erase(alert.alert_id);
+    if (finals_.empty()) has_finals_.store(false, std::memory_order_release);
+  }
+}
+
+void DurableLog::delivery_final(const Alert& alert, std::uint64_t destination, bool delivered) {
+  if (closing_.load(std::memory_order_acquire)) return;
+  if (alert.wal_segment == 0 || alert.wal_shard >= writers_.size()) return;
+  writers_[alert.wal_shard]->record_outcome(
+      {alert.alert_id, destination,
+       delivered ? wal::Outcome::delivered : wal::Outcome::dead_lettered});
+}
+
+bool DurableLog::already_final(const Alert& alert, std::uint64_t destination) const {
+  if (!has_finals_.load(std::memory_order_acquire)) return false;
+  std::lock_guard lock(finals_mutex_);
+  const auto it = finals_.find(alert.alert_id);
+  return it != finals_.end() &&
+         std::find(it->second.begin(), it->second.end(), destination) != it->second.end();
 }
 
 void DurableLog::stop() {

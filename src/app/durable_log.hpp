@@ -17,6 +17,9 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "alertgate/alert_release.hpp"
@@ -46,6 +49,10 @@ class DurableLog final : public AlertReleaser {
 
   // Shard threads: the alert's record is complete (AlertReleaser). Ignored after closing().
   void release(const Alert& alert) override;
+  // Shard threads: outcome records; and the destinations a previous process had finished
+  // for a replayed alert (kept until the alert is released).
+  void delivery_final(const Alert& alert, std::uint64_t destination, bool delivered) override;
+  bool already_final(const Alert& alert, std::uint64_t destination) const override;
   // Control thread, before in-flight deliveries are cancelled at shutdown: from now on
   // nothing is released, so what was cut short is replayed by the next start.
   void closing() { closing_.store(true, std::memory_order_release); }
@@ -57,6 +64,11 @@ class DurableLog final : public AlertReleaser {
   std::vector<std::unique_ptr<wal::WalWriter>> writers_;
   std::vector<wal::ReplayedAlert> replayed_;
   std::atomic<bool> closing_{false};
+  // alert_id -> destinations already final before the restart; `has_finals_` lets the
+  // common case (nothing replayed) skip the lock.
+  mutable std::mutex finals_mutex_;
+  std::unordered_map<std::string, std::vector<std::uint64_t>> finals_;
+  std::atomic<bool> has_finals_{false};
 };
 
 }  // namespace alertgate

@@ -70,6 +70,7 @@ void DeliveryEngine::write_log(Shard& s, TenantIndex tenant, const alertgate::De
     if (auto it = files_.find(d.path); it != files_.end()) sink = it->second.get();
   }
   const SinkResult r = sink->deliver(std::span<const Alert>(n.alerts));
+  record_final(n, d, r.outcome == NotifyOutcome::delivered);
   s.metrics->tenant(tenant)
       .notifications[type_index(d.type)][static_cast<std::size_t>(r.outcome)]
       .add();
@@ -97,6 +98,7 @@ void DeliveryEngine::notify(std::size_t shard, TenantIndex tenant, Notification&
   const TimePoint now = now_();
   for (const alertgate::Destination& d : shared->rule->destinations) {
     if (!should_send(*shared, d)) continue;
+    if (finished_before(*shared, d)) continue;
     if (d.type == DestinationType::log || d.type == DestinationType::kafka) {
       // kafka: delivered by the Kafka issue; until then visible on stdout.
       write_log(s, tenant, d, *shared);
@@ -353,6 +355,7 @@ void DeliveryEngine::finished(Shard& s, Target& t, std::vector<Job> jobs,
     case NotifyOutcome::delivered:
       for (const Job& j : jobs) {
         s.metrics->notification_latency(type_index(t.type)).observe(now - j.enqueued);
+        record_final(*j.n, *j.dest, true);
       }
       s.pending.fetch_sub(jobs.size(), std::memory_order_relaxed);
       t.failures = 0;
@@ -419,12 +422,36 @@ void DeliveryEngine::dead_letter(Shard& s, const Job& job, const std::string& re
   d.rule_key = job.n->rule->key;
   d.alerts = job.n->alerts;
   for (Alert& a : d.alerts) a.wal_segment = 0;
+  record_final(*job.n, *job.dest, false);
   s.metrics->tenant(job.tenant).dead_letters[type_index(job.dest->type)].add();
   log::warn("notification dead-lettered", {{"tenant", d.tenant_id},
                                            {"destination", d.destination},
                                            {"reason", d.reason},
                                            {"attempts", d.attempts}});
   dead_letters_.add(std::move(d));
+}
+
+// Outcome records matter only when a rule has several destinations: with one, the
+// notification's release follows at once and says the same.
+void DeliveryEngine::record_final(const Notification& n, const alertgate::Destination& d,
+                                  bool delivered) {
+  AlertReleaser* releaser = settings_.releaser;
+  if (releaser == nullptr || n.rule == nullptr || n.rule->destinations.size() < 2) return;
+  const std::uint64_t identity = destination_identity(d);
+  for (const Alert& a : n.alerts) {
+    if (a.wal_segment != 0) releaser->delivery_final(a, identity, delivered);
+  }
+}
+
+// After a restart: a destination that every alert of the notification had already
+// reached (or dead-lettered) in the previous process is not sent again.
+bool DeliveryEngine::finished_before(const Notification& n, const alertgate::Destination& d) const {
+  const AlertReleaser* releaser = settings_.releaser;
+  if (releaser == nullptr || n.alerts.empty() || n.rule->destinations.size() < 2) return false;
+  const std::uint64_t identity = destination_identity(d);
+  return std::all_of(n.alerts.begin(), n.alerts.end(), [&](const Alert& a) {
+    return a.wal_segment != 0 && releaser->already_final(a, identity);
+  });
 }
 
 void DeliveryEngine::unblock(Shard& s) {

@@ -107,3 +107,43 @@ TEST_CASE("app: a data_dir that cannot hold the log is a start-up error naming i
   REQUIRE_FALSE(log.ok());
   CHECK(log.error().message.find("write-ahead log") != std::string::npos);
 }
+
+TEST_CASE("app: a replayed alert knows which destinations the previous process finished") {
+  const auto dir = temp_dir();
+  {
+    auto log = DurableLog::open(dir, 1);
+    REQUIRE(log.ok());
+    const Alert a = logged(**log, alert("a", "two-dest-1"));
+    (*log)->delivery_final(a, 111, true);   // delivered to one destination
+    (*log)->delivery_final(a, 222, false);  // dead-lettered at another
+    (*log)->stop();                         // crash before the third finished
+  }
+  boost::asio::io_context io;
+  Metrics metrics(8, {"other"}, 1, "v");
+  auto log = DurableLog::open(dir, 1);
+  REQUIRE(log.ok());
+  std::vector<Alert> seen;
+  struct Capture final : Deliverer {
+    std::vector<Alert>* out = nullptr;
+    void deliver(std::size_t, TenantIndex, std::span<Alert> batch, ReactorMetrics&) override {
+      for (auto& a : batch) out->push_back(a);
+    }
+  } capture;
+  capture.out = &seen;
+  ShardSet capture_shards({&io}, 8, ShardSettings{}, capture, metrics);
+  capture_shards.add_tenant(0, "a");
+  io.poll();
+  io.restart();
+  CHECK((*log)->resubmit(snapshot_with("a"), capture_shards) == 1);
+  io.poll();
+  io.restart();
+  REQUIRE(seen.size() == 1);
+  CHECK((*log)->already_final(seen[0], 111));
+  CHECK((*log)->already_final(seen[0], 222));
+  CHECK_FALSE((*log)->already_final(seen[0], 333));
+  // Released: the memory of earlier outcomes goes with it.
+  (*log)->release(seen[0]);
+  CHECK_FALSE((*log)->already_final(seen[0], 111));
+  (*log)->stop();
+  std::filesystem::remove_all(dir);
+}

@@ -169,6 +169,22 @@ namespace {
 struct RecordingReleaser final : AlertReleaser {
   std::vector<std::uint64_t> released;
   void release(const Alert& a) override { released.push_back(a.wal_segment); }
+  void delivery_final(const Alert& a, std::uint64_t destination, bool delivered) override {
+    finals.push_back({a.alert_id, destination, delivered});
+  }
+  bool already_final(const Alert& a, std::uint64_t destination) const override {
+    for (const auto& f : done_before) {
+      if (f.alert_id == a.alert_id && f.destination == destination) return true;
+    }
+    return false;
+  }
+  struct Final {
+    std::string alert_id;
+    std::uint64_t destination = 0;
+    bool delivered = false;
+  };
+  std::vector<Final> finals;       // recorded, in order
+  std::vector<Final> done_before;  // what a "previous process" finished
 };
 
 }  // namespace
@@ -190,6 +206,14 @@ TEST_CASE("delivery: a notification's log records are released once its deliveri
   rig.drain();
   CHECK(releaser.released == std::vector<std::uint64_t>{42});
   CHECK(rig.store.total() == 1);
+  // Two destinations: each one's final outcome is recorded for the replay.
+  REQUIRE(releaser.finals.size() == 2);
+  const std::uint64_t ok_id = destination_identity(p->rules[0].destinations[0]);
+  const std::uint64_t bad_id = destination_identity(p->rules[0].destinations[1]);
+  CHECK(((releaser.finals[0].destination == ok_id && releaser.finals[0].delivered &&
+          releaser.finals[1].destination == bad_id && !releaser.finals[1].delivered) ||
+         (releaser.finals[1].destination == ok_id && releaser.finals[1].delivered &&
+          releaser.finals[0].destination == bad_id && !releaser.finals[0].delivered)));
 
   // A notification without a rule has nothing to deliver: released at once.
   Notification orphan = notification(p, "NoRule");
@@ -197,6 +221,36 @@ TEST_CASE("delivery: a notification's log records are released once its deliveri
   orphan.alerts[0].wal_segment = 43;
   rig.engine.notify(0, 0, orphan, rig.metrics.reactor(0));
   CHECK(releaser.released == std::vector<std::uint64_t>{42, 43});
+}
+
+TEST_CASE("delivery: after a restart only the destinations not finished before are redone") {
+  PythonServer first("sink_server.py", {});
+  PythonServer second("sink_server.py", {});
+  RecordingReleaser releaser;
+  DeliverySettings settings;
+  settings.releaser = &releaser;
+  Rig rig(settings);
+  auto p = webhook_policy({first.url("/hook"), second.url("/hook")});
+  // The previous process delivered "Replayed" to the first destination, then crashed.
+  auto n = notification(p, "Replayed");
+  n.alerts[0].alert_id = "01REPLAYED";
+  n.alerts[0].wal_segment = 7;
+  releaser.done_before.push_back(
+      {"01REPLAYED", destination_identity(p->rules[0].destinations[0]), true});
+  rig.engine.notify(0, 0, n, rig.metrics.reactor(0));
+  rig.drain();
+  CHECK(count(testing::blocking_http(first.port(), "GET", "/_requests", ""), "Replayed") == 0);
+  CHECK(count(testing::blocking_http(second.port(), "GET", "/_requests", ""), "Replayed") > 0);
+  CHECK(releaser.released == std::vector<std::uint64_t>{7});
+
+  // An alert logged by this process (no earlier outcome) goes to both.
+  auto fresh = notification(p, "Fresh");
+  fresh.alerts[0].alert_id = "01FRESH";
+  fresh.alerts[0].wal_segment = 8;
+  rig.engine.notify(0, 0, fresh, rig.metrics.reactor(0));
+  rig.drain();
+  CHECK(count(testing::blocking_http(first.port(), "GET", "/_requests", ""), "Fresh") > 0);
+  CHECK(count(testing::blocking_http(second.port(), "GET", "/_requests", ""), "Fresh") > 0);
 }
 
 }  // namespace alertgate
