@@ -90,11 +90,20 @@ struct ServerSettings {
   std::size_t max_header_bytes = std::size_t{16} * 1024;
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   std::size_t max_connections = 10'000;
+  // At stop(): how long an idle keep-alive connection may still send its next request
+  // (answered with `Connection: close`) before it is closed. Clients that keep sending
+  // (steady load, a restart behind SO_REUSEPORT) are told to reconnect instead of finding
+  // their connection closed under a request in flight.
+  std::chrono::milliseconds drain_idle = std::chrono::seconds(1);
 };
 
 // A JSON error answer: {"error":"<code>","message":"<message>"}.
 Response json_error(unsigned status, std::string_view code, std::string_view message);
 Response json_response(unsigned status, std::string body);
+
+// A connection's socket, bound to its reactor's io_context.
+using Socket =
+    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
 
 class HttpServer {
  public:
@@ -110,9 +119,12 @@ class HttpServer {
   // endpoint (its port when `at` had port 0).
   Result<boost::asio::ip::tcp::endpoint> listen(const boost::asio::ip::tcp::endpoint& at);
 
-  // Reactor thread. Closes the acceptors and idle connections; busy connections close
-  // after their response is written.
+  // Reactor thread. Accepts what already waits in the kernel's accept queue (a close would
+  // reset it), closes the acceptors; every connection closes after its next response
+  // (`Connection: close`), idle ones after `drain_idle` at the latest.
   void stop();
+  // Reactor thread, after a forced shutdown: closes every connection now.
+  void close_all();
   std::size_t open_connections() const { return sessions_.size(); }
 
  private:
@@ -120,6 +132,7 @@ class HttpServer {
   void do_accept(std::size_t acceptor);
   // Closes connections that waited on their client longer than read_timeout.
   void sweep();
+  void start_session(Socket socket);
 
   boost::asio::io_context& io_;
   const EndpointTable& endpoints_;
@@ -129,6 +142,7 @@ class HttpServer {
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   std::unordered_set<Session*> sessions_;
   boost::asio::steady_timer sweep_timer_;
+  boost::asio::steady_timer drain_timer_;
   bool sweeping_ = false;
   bool stopping_ = false;
 };

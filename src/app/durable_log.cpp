@@ -2,20 +2,43 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <charconv>
 #include <future>
+#include <map>
+#include <set>
 #include <string_view>
-#include <unordered_map>
 
 #include "alertgate/log.hpp"
 
 namespace alertgate {
 
-Result<std::unique_ptr<DurableLog>> DurableLog::open(const std::filesystem::path& data_dir,
-                                                     unsigned shards) {
-  const std::filesystem::path dir = data_dir / "wal";
-  auto replay = wal::replay_wal(dir);
-  if (!replay) return unexpected(Error{"write-ahead log: " + replay.error().message});
-  for (const wal::WalDamage& d : replay->damage) {
+namespace fs = std::filesystem;
+
+namespace {
+
+Error log_error(const fs::path& path, const std::error_code& ec) {
+  return Error{"write-ahead log: " + path.string() + ": " + ec.message()};
+}
+
+// The numbered shard directories of data_dir/wal.
+Result<std::vector<std::uint32_t>> shard_dirs(const fs::path& dir) {
+  std::vector<std::uint32_t> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    std::uint32_t n = 0;
+    const auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), n);
+    if (err == std::errc() && end == name.data() + name.size() && entry.is_directory()) {
+      out.push_back(n);
+    }
+  }
+  if (ec) return unexpected(log_error(dir, ec));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void report_damage(const wal::ReplayResult& replay) {
+  for (const wal::WalDamage& d : replay.damage) {
     // Never silent: every repair is logged with where and why.
     log::error(d.action == wal::DamageAction::truncated ? "write-ahead log tail truncated"
                                                         : "write-ahead log segment quarantined",
@@ -25,25 +48,71 @@ Result<std::unique_ptr<DurableLog>> DurableLog::open(const std::filesystem::path
                 {"bytes_dropped", static_cast<unsigned long long>(d.bytes_dropped)},
                 {"reason", d.reason}});
   }
-  unsigned count = shards;
-  for (const auto& s : replay->shards) count = std::max(count, s.shard + 1);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DurableLog>> DurableLog::open(const fs::path& data_dir, unsigned shards) {
+  const fs::path dir = data_dir / "wal";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return unexpected(log_error(dir, ec));
+  auto existing = shard_dirs(dir);
+  if (!existing) return unexpected(existing.error());
+
+  // Ours: every directory no running process holds. The others belong to a process that
+  // is still running (draining, during a restart); adopt_orphans() takes them once it exits.
+  std::map<std::uint32_t, wal::DirLock> mine;
+  std::size_t held_elsewhere = 0;
+  for (const std::uint32_t n : *existing) {
+    auto lock = wal::DirLock::try_lock(dir / std::to_string(n));
+    if (!lock) return unexpected(Error{"write-ahead log: " + lock.error().message});
+    if (*lock) {
+      mine.emplace(n, std::move(**lock));
+    } else {
+      ++held_elsewhere;
+    }
+  }
+  auto replay = wal::replay_wal(dir, [&mine](std::uint32_t n) { return mine.count(n) != 0; });
+  if (!replay) return unexpected(Error{"write-ahead log: " + replay.error().message});
+  report_damage(*replay);
+
+  // Enough directories for `shards` writers: ours first, then new numbers. create_directory
+  // claims a number atomically; a lock that fails right after means another process won it.
+  std::set<std::uint32_t> taken(existing->begin(), existing->end());
+  for (std::uint32_t n = 0; mine.size() < shards; ++n) {
+    if (taken.count(n) != 0) continue;
+    const fs::path p = dir / std::to_string(n);
+    if (!fs::create_directory(p, ec)) {
+      if (ec) return unexpected(log_error(p, ec));
+      continue;
+    }
+    auto lock = wal::DirLock::try_lock(p);
+    if (!lock) return unexpected(Error{"write-ahead log: " + lock.error().message});
+    if (*lock) mine.emplace(n, std::move(**lock));
+  }
 
   std::unique_ptr<DurableLog> out(new DurableLog());
-  for (unsigned i = 0; i < count; ++i) {
+  out->dir_ = dir;
+  out->shards_ = std::max(1u, shards);
+  for (auto& [n, lock] : mine) {
     wal::WalOptions o;
     o.dir = dir;
-    o.shard = i;
+    o.shard = n;
     for (const auto& s : replay->shards) {
-      if (s.shard == i) o.recovered = s.segments;
+      if (s.shard == n) o.recovered = s.segments;
     }
     auto w = wal::WalWriter::open(std::move(o));
     if (!w) return unexpected(Error{"write-ahead log: " + w.error().message});
-    out->writers_.push_back(std::move(w).value());
+    if (out->by_dir_.size() <= n) out->by_dir_.resize(n + 1, nullptr);
+    out->by_dir_[n] = w->get();
+    out->owned_.push_back(Owned{n, std::move(lock), std::move(w).value()});
   }
   out->replayed_ = std::move(replay->alerts);
   log::info("write-ahead log open",
             {{"dir", dir.string()},
-             {"shards", count},
+             {"writers", out->owned_.size()},
+             {"held_by_other_process", static_cast<unsigned long long>(held_elsewhere)},
              {"segments_read", static_cast<unsigned long long>(replay->segments_read)},
              {"to_replay", static_cast<unsigned long long>(out->replayed_.size())},
              {"already_done", static_cast<unsigned long long>(replay->alerts_finished)},
@@ -51,11 +120,38 @@ Result<std::unique_ptr<DurableLog>> DurableLog::open(const std::filesystem::path
   return out;
 }
 
+DurableLog::~DurableLog() { stop(); }
+
 bool DurableLog::healthy() const {
-  return std::all_of(writers_.begin(), writers_.end(), [](const auto& w) { return w->healthy(); });
+  return std::all_of(owned_.begin(), owned_.end(), [](const Owned& o) { return o.writer->healthy(); });
 }
 
-std::size_t DurableLog::resubmit(const PolicySnapshot& snapshot, ShardSet& shards) {
+wal::WalWriter* DurableLog::writer_for(std::uint32_t dir) const {
+  return dir < by_dir_.size() ? by_dir_[dir] : nullptr;
+}
+
+void DurableLog::relog(std::vector<wal::ReplayedAlert*>& alerts) {
+  std::vector<std::future<wal::WalTicket>> logged;
+  logged.reserve(alerts.size());
+  for (std::size_t i = 0; i < alerts.size(); ++i) {
+    auto done = std::make_shared<std::promise<wal::WalTicket>>();
+    logged.push_back(done->get_future());
+    owned_[i % shards_].writer->append(alerts[i]->alert,
+                                       [done](std::error_code ec, wal::WalTicket t) {
+                                         done->set_value(ec ? wal::WalTicket{} : t);
+                                       });
+  }
+  // Appends from one thread: group commit syncs them together.
+  for (std::size_t i = 0; i < alerts.size(); ++i) {
+    Alert& a = alerts[i]->alert;
+    a.wal_shard = owned_[i % shards_].dir;
+    a.wal_segment = logged[i].get().segment;
+  }
+}
+
+std::size_t DurableLog::submit(std::vector<wal::ReplayedAlert>& alerts,
+                               const PolicySnapshot& snapshot, ShardSet& shards,
+                               const char* what) {
   std::size_t resubmitted = 0, orphaned = 0, refused = 0;
   std::unordered_map<std::string_view, TenantIndex> index_of;
   for (std::size_t i = 0; i < snapshot.tenants.size(); ++i) {
@@ -63,18 +159,8 @@ std::size_t DurableLog::resubmit(const PolicySnapshot& snapshot, ShardSet& shard
       index_of.emplace(p->tenant_id, static_cast<TenantIndex>(i));
     }
   }
-  for (wal::ReplayedAlert& r : replayed_) {
+  for (wal::ReplayedAlert& r : alerts) {
     Alert& a = r.alert;
-    a.wal_shard = r.shard;
-    a.wal_segment = r.ticket.segment;
-    if (!r.ticket.valid()) {
-      // From a quarantined segment: log it again before it is routed.
-      std::promise<wal::WalTicket> logged;
-      writers_[r.shard]->append(a, [&logged](std::error_code ec, wal::WalTicket t) {
-        logged.set_value(ec ? wal::WalTicket{} : t);
-      });
-      a.wal_segment = logged.get_future().get().segment;
-    }
     if (!r.final_destinations.empty()) {
       std::lock_guard lock(finals_mutex_);
       finals_[a.alert_id] = std::move(r.final_destinations);
@@ -92,21 +178,75 @@ std::size_t DurableLog::resubmit(const PolicySnapshot& snapshot, ShardSet& shard
     }
     ++resubmitted;
   }
-  if (!replayed_.empty()) {
-    log::info("write-ahead log replayed",
-              {{"resubmitted", static_cast<unsigned long long>(resubmitted)},
-               {"tenant_gone", static_cast<unsigned long long>(orphaned)},
-               {"queue_full", static_cast<unsigned long long>(refused)}});
+  if (!alerts.empty()) {
+    log::info(what, {{"resubmitted", static_cast<unsigned long long>(resubmitted)},
+                     {"tenant_gone", static_cast<unsigned long long>(orphaned)},
+                     {"queue_full", static_cast<unsigned long long>(refused)}});
   }
+  return resubmitted;
+}
+
+std::size_t DurableLog::resubmit(const PolicySnapshot& snapshot, ShardSet& shards) {
+  std::vector<wal::ReplayedAlert*> quarantined;
+  for (wal::ReplayedAlert& r : replayed_) {
+    if (r.ticket.valid()) {
+      r.alert.wal_shard = r.shard;
+      r.alert.wal_segment = r.ticket.segment;
+    } else {
+      quarantined.push_back(&r);  // from a quarantined segment: log it again first
+    }
+  }
+  relog(quarantined);
+  const std::size_t n = submit(replayed_, snapshot, shards, "write-ahead log replayed");
   replayed_.clear();
   replayed_.shrink_to_fit();
-  return resubmitted;
+  return n;
+}
+
+std::size_t DurableLog::adopt_orphans(const PolicySnapshot& snapshot, ShardSet& shards) {
+  auto dirs = shard_dirs(dir_);
+  if (!dirs) return 0;
+  std::size_t adopted = 0;
+  for (const std::uint32_t n : *dirs) {
+    if (writer_for(n) != nullptr) continue;
+    const fs::path path = dir_ / std::to_string(n);
+    auto lock = wal::DirLock::try_lock(path);
+    if (!lock || !*lock) continue;  // still owned by a running process
+    auto replay = wal::replay_wal(dir_, [n](std::uint32_t s) { return s == n; });
+    if (!replay) {
+      log::error("write-ahead log: cannot adopt", {{"dir", path.string()},
+                                                   {"error", replay.error().message}});
+      continue;
+    }
+    report_damage(*replay);
+    std::vector<wal::ReplayedAlert*> all;
+    for (wal::ReplayedAlert& r : replay->alerts) all.push_back(&r);
+    relog(all);
+    if (std::any_of(all.begin(), all.end(), [](auto* r) { return r->alert.wal_segment == 0; })) {
+      // Not durable here yet: leave the directory for the next attempt (repeats are fine).
+      log::error("write-ahead log: cannot adopt, logging failed", {{"dir", path.string()}});
+      continue;
+    }
+    std::error_code ec;
+    if (fs::exists(path / "quarantine", ec)) {
+      const auto kept = dir_ / fmt::format("quarantine-{}-{}", n,
+                                           std::chrono::system_clock::now().time_since_epoch().count());
+      fs::rename(path / "quarantine", kept, ec);
+    }
+    fs::remove_all(path, ec);
+    if (ec) log::warn("write-ahead log: adopted directory not removed", {{"dir", path.string()}});
+    log::info("write-ahead log adopted from an exited process",
+              {{"dir", path.string()}, {"alerts", static_cast<unsigned long long>(all.size())}});
+    adopted += submit(replay->alerts, snapshot, shards, "write-ahead log adopted alerts routed");
+  }
+  return adopted;
 }
 
 void DurableLog::release(const Alert& alert) {
   if (closing_.load(std::memory_order_acquire)) return;
-  if (alert.wal_segment == 0 || alert.wal_shard >= writers_.size()) return;
-  writers_[alert.wal_shard]->complete(wal::WalTicket{alert.wal_segment}, alert.alert_id);
+  wal::WalWriter* w = alert.wal_segment == 0 ? nullptr : writer_for(alert.wal_shard);
+  if (w == nullptr) return;
+  w->complete(wal::WalTicket{alert.wal_segment}, alert.alert_id);
   if (has_finals_.load(std::memory_order_acquire)) {
     std::lock_guard lock(finals_mutex_);
     finals_.erase(alert.alert_id);
@@ -116,10 +256,10 @@ void DurableLog::release(const Alert& alert) {
 
 void DurableLog::delivery_final(const Alert& alert, std::uint64_t destination, bool delivered) {
   if (closing_.load(std::memory_order_acquire)) return;
-  if (alert.wal_segment == 0 || alert.wal_shard >= writers_.size()) return;
-  writers_[alert.wal_shard]->record_outcome(
-      {alert.alert_id, destination,
-       delivered ? wal::Outcome::delivered : wal::Outcome::dead_lettered});
+  wal::WalWriter* w = alert.wal_segment == 0 ? nullptr : writer_for(alert.wal_shard);
+  if (w == nullptr) return;
+  w->record_outcome({alert.alert_id, destination,
+                     delivered ? wal::Outcome::delivered : wal::Outcome::dead_lettered});
 }
 
 bool DurableLog::already_final(const Alert& alert, std::uint64_t destination) const {
@@ -131,7 +271,7 @@ bool DurableLog::already_final(const Alert& alert, std::uint64_t destination) co
 }
 
 void DurableLog::stop() {
-  for (auto& w : writers_) w->stop();
+  for (auto& o : owned_) o.writer->stop();
 }
 
 }  // namespace alertgate

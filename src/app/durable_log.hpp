@@ -1,17 +1,19 @@
 // DurableLog: `durability: wal` in the app. Owns one WalWriter per shard under
-// data_dir/wal/, replays what a previous process acknowledged but had not routed, and
-// tells the writers when an alert reached its dispatcher.
+// data_dir/wal/<n>/ (each directory locked by this process, wal/dir_lock.hpp), replays what
+// a previous process acknowledged but had not finished, adopts the logs of processes that
+// exit while this one runs (a zero-downtime restart), and records outcomes and releases.
 //
 // Guarantee: an acknowledged alert is in the log (fdatasync'd) before the 200/202, and is
 // replayed after a crash or kill -9 until its record is released (alert_release.hpp): its
 // deliveries reached a final outcome (delivered or dead-lettered), or there was nothing to
 // deliver. At-least-once: a replayed alert whose delivery happened just before the crash
-// is delivered again (stable dedup keys collapse it at receivers). After a clean shutdown
-// whatever was still undelivered is replayed too.
+// is delivered again (stable dedup keys collapse it at receivers); with several
+// destinations, those whose outcome was recorded are not redone. After a clean shutdown
+// whatever was still undelivered is replayed too -- by the next start, or by a process
+// already running on the same data_dir, which adopts it within a second of the exit.
 //
-// Threads: open() and resubmit() on the control thread before/while the reactors start;
-// writer() from any thread; routed() on shard threads; stop() on the control thread after
-// the reactors stopped.
+// Threads: open(), resubmit(), adopt_orphans() and stop() on the control thread;
+// writer() from any thread; release(), delivery_final(), already_final() on shard threads.
 #pragma once
 
 #include <atomic>
@@ -26,6 +28,7 @@
 #include "alertgate/policy_snapshot.hpp"
 #include "alertgate/result.hpp"
 #include "alertgate/shard.hpp"
+#include "alertgate/wal/dir_lock.hpp"
 #include "alertgate/wal/replay.hpp"
 #include "alertgate/wal/wal_writer.hpp"
 
@@ -33,12 +36,16 @@ namespace alertgate {
 
 class DurableLog final : public AlertReleaser {
  public:
-  // Replays data_dir/wal (every truncation or quarantine is logged) and opens a writer per
-  // shard -- at least `shards`, more if an earlier run had more (their logs must drain).
+  // Locks and replays every shard directory of data_dir/wal that no running process holds
+  // (every truncation or quarantine is logged), and opens a writer per shard -- at least
+  // `shards`, more if an earlier run had more (their logs must drain). Directories locked
+  // by another process are left alone; this one takes new numbers.
   static Result<std::unique_ptr<DurableLog>> open(const std::filesystem::path& data_dir,
                                                   unsigned shards);
+  ~DurableLog() override;
 
-  wal::WalWriter& writer(unsigned shard) { return *writers_[shard]; }
+  // The writer reactor `shard` appends to.
+  wal::WalWriter& writer(unsigned shard) { return *owned_[shard].writer; }
   // True when every writer is healthy (the /-/ready condition for the log).
   bool healthy() const;
 
@@ -47,10 +54,13 @@ class DurableLog final : public AlertReleaser {
   // and counted in the log line. Returns how many were resubmitted.
   std::size_t resubmit(const PolicySnapshot& snapshot, ShardSet& shards);
 
-  // Shard threads: the alert's record is complete (AlertReleaser). Ignored after closing().
+  // Adopts the shard directories whose owner has exited since (their lock is free): their
+  // unfinished alerts are logged again in this process's log, routed, and the directory is
+  // removed (a quarantine folder in it is kept, renamed). Returns how many alerts were
+  // adopted. Call it every second or so once ready.
+  std::size_t adopt_orphans(const PolicySnapshot& snapshot, ShardSet& shards);
+
   void release(const Alert& alert) override;
-  // Shard threads: outcome records; and the destinations a previous process had finished
-  // for a replayed alert (kept until the alert is released).
   void delivery_final(const Alert& alert, std::uint64_t destination, bool delivered) override;
   bool already_final(const Alert& alert, std::uint64_t destination) const override;
   // Control thread, before in-flight deliveries are cancelled at shutdown: from now on
@@ -60,8 +70,23 @@ class DurableLog final : public AlertReleaser {
   void stop();
 
  private:
+  struct Owned {
+    std::uint32_t dir = 0;
+    wal::DirLock lock;
+    std::unique_ptr<wal::WalWriter> writer;
+  };
   DurableLog() = default;
-  std::vector<std::unique_ptr<wal::WalWriter>> writers_;
+  wal::WalWriter* writer_for(std::uint32_t dir) const;
+  // Logs `alerts` again in this process's writers (round robin over the first `shards_`),
+  // waiting for the sync. Alerts that fail to log keep wal_segment 0.
+  void relog(std::vector<wal::ReplayedAlert*>& alerts);
+  std::size_t submit(std::vector<wal::ReplayedAlert>& alerts, const PolicySnapshot& snapshot,
+                     ShardSet& shards, const char* what);
+
+  std::filesystem::path dir_;
+  unsigned shards_ = 0;
+  std::vector<Owned> owned_;           // reactor k appends to owned_[k]
+  std::vector<wal::WalWriter*> by_dir_;  // index: directory number (sparse)
   std::vector<wal::ReplayedAlert> replayed_;
   std::atomic<bool> closing_{false};
   // alert_id -> destinations already final before the restart; `has_finals_` lets the

@@ -227,6 +227,16 @@ int serve(const MainConfig& config, const ServeOptions& options) {
 
   // Control thread: readiness, signals, reloads, shutdown.
   asio::steady_timer timer(control);
+  // Logs of a process that exits while this one runs (the old one of a zero-downtime
+  // restart, which drains while this one serves) are adopted within a second.
+  asio::steady_timer adopt_timer(control);
+  std::function<void()> adopt = [&] {
+    durable->adopt_orphans(*snapshots.load(), shards);
+    adopt_timer.expires_after(std::chrono::seconds(1));
+    adopt_timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) adopt();
+    });
+  };
   std::function<void()> wait_running = [&] {
     if (running.load(std::memory_order_acquire) == threads) {
       // What a previous process acknowledged but never routed goes first.
@@ -234,6 +244,7 @@ int serve(const MainConfig& config, const ServeOptions& options) {
       ready.store(true, std::memory_order_release);
       sd_notify(0, "READY=1");
       log::info("ready", {{"tenants", initial.tenants}, {"reactors", threads}});
+      if (durable) adopt();
       return;
     }
     timer.expires_after(std::chrono::milliseconds(1));
@@ -303,12 +314,14 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   // After a forced stop, let what is left finish closing while the servers still exist.
   for (auto& r : reactors) {
     r->io.restart();
-    r->server->stop();
+    r->server->close_all();
     r->io.run_for(std::chrono::milliseconds(200));
   }
   const bool clean = requests_done && queues_done && deliveries_done;
   log::info("stopped", {{"clean", clean}});
-  return clean ? 0 : 1;
+  // With the log, what the timeout cut short is not lost: it is in the WAL and resumes on
+  // the next start (or in the process that took over). Without it, it is lost: say so.
+  return clean || durable ? 0 : 1;
 }
 
 }  // namespace alertgate

@@ -20,7 +20,8 @@ HttpServer::HttpServer(asio::io_context& io, const EndpointTable& endpoints,
       settings_(settings),
       metrics_(metrics),
       connections_(connections),
-      sweep_timer_(io) {}
+      sweep_timer_(io),
+      drain_timer_(io) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -73,16 +74,7 @@ void HttpServer::do_accept(std::size_t index) {
   acceptors_[index]->async_accept(io_, [this, index](boost::system::error_code ec, Socket socket) {
     if (ec == asio::error::operation_aborted || stopping_) return;
     if (!ec) {
-      const std::size_t open = connections_.fetch_add(1, std::memory_order_relaxed);
-      if (open >= settings_.max_connections) {
-        connections_.fetch_sub(1, std::memory_order_relaxed);
-        metrics_.connections_refused().add();
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      } else {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(*this, std::move(socket))->start();
-      }
+      start_session(std::move(socket));
     } else {
       // EMFILE and friends: keep accepting; the next attempt may succeed.
       log::warn("accept failed", {{"error", ec.message()}});
@@ -91,10 +83,34 @@ void HttpServer::do_accept(std::size_t index) {
   });
 }
 
+void HttpServer::start_session(Socket socket) {
+  const std::size_t open = connections_.fetch_add(1, std::memory_order_relaxed);
+  if (open >= settings_.max_connections) {
+    connections_.fetch_sub(1, std::memory_order_relaxed);
+    metrics_.connections_refused().add();
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  boost::system::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  std::make_shared<Session>(*this, std::move(socket))->start();
+}
+
 void HttpServer::stop() {
+  if (stopping_) return;
   stopping_ = true;
   sweep_timer_.cancel();
   for (auto& a : acceptors_) {
+    // Connections the kernel completed but we have not accepted yet would be reset by the
+    // close: take them first, they get their answer (with Connection: close).
+    boost::system::error_code ec;
+    a->non_blocking(true, ec);
+    while (!ec) {
+      Socket socket(io_);
+      a->accept(socket, ec);
+      if (!ec) start_session(std::move(socket));
+    }
     boost::system::error_code ignored;
     a->close(ignored);
   }
@@ -102,6 +118,23 @@ void HttpServer::stop() {
   const std::vector<Session*> open(sessions_.begin(), sessions_.end());
   for (Session* s : open) {
     if (sessions_.count(s) != 0) s->stop();
+  }
+  drain_timer_.expires_after(settings_.drain_idle);
+  drain_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    const std::vector<Session*> still(sessions_.begin(), sessions_.end());
+    for (Session* s : still) {
+      if (sessions_.count(s) != 0) s->close_if_idle();
+    }
+  });
+}
+
+void HttpServer::close_all() {
+  stop();
+  drain_timer_.cancel();
+  const std::vector<Session*> open(sessions_.begin(), sessions_.end());
+  for (Session* s : open) {
+    if (sessions_.count(s) != 0) s->abort();
   }
 }
 

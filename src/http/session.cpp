@@ -131,9 +131,12 @@ void Session::on_write(beast::error_code ec, bool close_after) {
   do_read();
 }
 
-void Session::stop() {
-  stopping_ = true;
-  if (state_ == State::reading) close();
+void Session::stop() { stopping_ = true; }
+
+void Session::close_if_idle() {
+  if (state_ == State::reading && buffer_.size() == 0 && parser_ && !parser_->got_some()) {
+    close();
+  }
 }
 
 void Session::expire_if_idle(std::chrono::steady_clock::time_point now,

@@ -19,17 +19,19 @@
 
 namespace alertgate::http {
 
-using Socket =
-    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
-
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(HttpServer& server, Socket socket);
   ~Session();
 
   void start() { do_read(); }
-  // Reactor thread: close now when idle, else after the response being prepared.
+  // Reactor thread: the connection closes after its next response (Connection: close).
   void stop();
+  // Reactor thread: closes the connection if it is waiting for a request of which no byte
+  // has arrived.
+  void close_if_idle();
+  // Reactor thread: closes the connection now, whatever it was doing.
+  void abort() { close(); }
   void send(Response&& response);
   // Reactor thread: closes the connection when it has waited on the client past `limit`.
   void expire_if_idle(std::chrono::steady_clock::time_point now,

@@ -203,7 +203,8 @@ std::error_code replay_shard(const fs::path& dir, std::uint32_t shard, ReplayRes
 
 }  // namespace
 
-Result<ReplayResult> replay_wal(const fs::path& wal_dir) {
+Result<ReplayResult> replay_wal(const fs::path& wal_dir,
+                                const std::function<bool(std::uint32_t)>& include) {
   ReplayResult result;
   std::error_code ec;
   if (!fs::exists(wal_dir, ec)) {
@@ -214,6 +215,7 @@ Result<ReplayResult> replay_wal(const fs::path& wal_dir) {
   for (const auto& entry : fs::directory_iterator(wal_dir, ec)) {
     if (!entry.is_directory()) continue;
     if (auto shard = parse_shard(entry.path().filename().string())) {
+      if (include && !include(*shard)) continue;
       shards.emplace_back(*shard, entry.path());
     }
   }

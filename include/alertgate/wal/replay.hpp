@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -59,7 +60,9 @@ struct ReplayResult {
 };
 
 // Errors: the directory cannot be listed, or a file cannot be read, truncated or moved.
-// A missing `wal_dir` is an empty result.
-Result<ReplayResult> replay_wal(const std::filesystem::path& wal_dir);
+// A missing `wal_dir` is an empty result. `include` (when set) picks the shard directories
+// to read, by number: those of processes still running are left alone.
+Result<ReplayResult> replay_wal(const std::filesystem::path& wal_dir,
+                                const std::function<bool(std::uint32_t)>& include = {});
 
 }  // namespace alertgate::wal
