@@ -50,6 +50,7 @@ class ShardFold {
           ++result_.bad_payloads;
           return;
         }
+        ++records_in_[seq];
         auto [it, inserted] = index_.try_emplace(alert->alert_id, pending_.size());
         if (inserted) {
           pending_.push_back(Pending{ReplayedAlert{shard_, WalTicket{seq}, std::move(*alert), {}}});
@@ -93,18 +94,27 @@ class ShardFold {
   }
 
   void finish(const std::vector<std::uint64_t>& kept) {
-    std::map<std::uint64_t, std::size_t> live;
+    std::map<std::uint64_t, std::vector<std::uint64_t>> live;
     for (Pending& p : pending_) {
       if (p.done) {
         ++result_.alerts_finished;
         continue;
       }
-      if (p.replayed.ticket.valid()) ++live[p.replayed.ticket.segment];
+      if (p.replayed.ticket.valid()) {
+        live[p.replayed.ticket.segment].push_back(alert_id_hash(p.replayed.alert.alert_id));
+      }
       result_.alerts.push_back(std::move(p.replayed));
     }
     ShardReplay sr;
     sr.shard = shard_;
-    for (std::uint64_t seq : kept) sr.segments.push_back(RecoveredSegment{seq, live[seq]});
+    for (std::uint64_t seq : kept) {
+      RecoveredSegment r;
+      r.seq = seq;
+      r.live_ids = std::move(live[seq]);
+      r.live_alerts = r.live_ids.size();
+      r.alert_records = records_in_[seq];
+      sr.segments.push_back(std::move(r));
+    }
     result_.shards.push_back(std::move(sr));
   }
 
@@ -113,6 +123,7 @@ class ShardFold {
   ReplayResult& result_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::size_t> index_;
+  std::map<std::uint64_t, std::size_t> records_in_;  // alert records per segment
 };
 
 std::error_code truncate_file(const fs::path& path, std::size_t size) {

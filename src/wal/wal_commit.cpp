@@ -21,9 +21,9 @@ void finish(std::vector<WalOp>& batch, std::size_t begin, std::size_t end, std::
   for (std::size_t i = begin; i < end; ++i) {
     WalOp& op = batch[i];
     if (op.kind == WalOp::Kind::done) {
-      release(op.segment);
+      release(op);
     } else if (op.kind == WalOp::Kind::append) {
-      count(ec);
+      count(op, ec);
       op.callback(ec, ec ? WalTicket{} : WalTicket{seq});
     }
   }
@@ -32,12 +32,15 @@ void finish(std::vector<WalOp>& batch, std::size_t begin, std::size_t end, std::
 }  // namespace
 
 void WalWriter::Impl::commit(std::vector<WalOp>& batch) {
-  auto release_one = [this](std::uint64_t seg) { release(seg); };
-  auto count = [this](std::error_code ec) {
+  auto release_one = [this](const WalOp& op) { release(op.segment, op.id_hash); };
+  auto count = [this](const WalOp& op, std::error_code ec) {
     if (ec) {
       stats_.append_failures.fetch_add(1, std::memory_order_relaxed);
     } else {
-      ++segments_[open_seq_].live;
+      Segment& seg = segments_[open_seq_];
+      ++seg.live;
+      ++seg.alert_records;
+      ++seg.live_ids[op.id_hash];
       stats_.appended.fetch_add(1, std::memory_order_relaxed);
     }
   };
@@ -86,6 +89,7 @@ void WalWriter::Impl::commit(std::vector<WalOp>& batch) {
     finish(batch, chunk, batch.size(), {}, open_seq_, release_one, count);
   }
   delete_finished_segments();
+  if (healthy()) maybe_compact();
 }
 
 std::error_code WalWriter::Impl::flush() {
@@ -166,9 +170,18 @@ void WalWriter::Impl::fail(std::error_code ec) {
 
 void WalWriter::Impl::recovered() { healthy_.store(true, std::memory_order_release); }
 
-void WalWriter::Impl::release(std::uint64_t segment) {
+void WalWriter::Impl::release(std::uint64_t segment, std::uint64_t id_hash) {
+  // A compacted segment's alerts live on where compaction moved them.
+  for (auto m = moved_to_.find(segment); m != moved_to_.end(); m = moved_to_.find(segment)) {
+    segment = m->second;
+  }
   auto it = segments_.find(segment);
-  if (it != segments_.end() && it->second.live > 0) --it->second.live;
+  if (it == segments_.end()) return;
+  Segment& seg = it->second;
+  if (seg.live > 0) --seg.live;
+  if (auto id = seg.live_ids.find(id_hash); id != seg.live_ids.end() && --id->second == 0) {
+    seg.live_ids.erase(id);
+  }
 }
 
 void WalWriter::Impl::delete_finished_segments() {

@@ -24,7 +24,11 @@ Result<bool> WalWriter::Impl::start() {
   if (ec) return unexpected(Error{shard_dir_.string() + ": " + ec.message()});
   std::uint64_t max_seq = 0;
   for (const RecoveredSegment& r : options_.recovered) {
-    segments_[r.seq] = Segment{r.live_alerts, true};
+    Segment& seg = segments_[r.seq];
+    seg.live = r.live_alerts;
+    seg.closed = true;
+    seg.alert_records = r.alert_records;
+    for (const std::uint64_t id : r.live_ids) ++seg.live_ids[id];
     max_seq = std::max(max_seq, r.seq);
   }
   // Never reuse a number, even of a file replay did not report (e.g. one it quarantined).
@@ -87,6 +91,8 @@ WalStats WalWriter::Impl::stats() const {
   s.segments_created = stats_.segments_created.load();
   s.segments_deleted = stats_.segments_deleted.load();
   s.io_errors = stats_.io_errors.load();
+  s.compactions = stats_.compactions.load();
+  s.records_moved = stats_.records_moved.load();
   return s;
 }
 

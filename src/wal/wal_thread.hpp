@@ -11,6 +11,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <concurrentqueue/blockingconcurrentqueue.h>
@@ -26,6 +27,7 @@ struct WalOp {
   std::string bytes;          // one framed record (empty: nothing to write)
   AppendCallback callback;    // append only
   std::uint64_t segment = 0;  // done: the alert's segment to release
+  std::uint64_t id_hash = 0;  // append, done: alert_id_hash() of the alert
 };
 
 class WalWriter::Impl {
@@ -50,6 +52,10 @@ class WalWriter::Impl {
   struct Segment {
     std::size_t live = 0;  // alerts appended and not yet complete()d
     bool closed = false;
+    std::size_t alert_records = 0;  // alerts appended, live or not
+    // alert_id_hash -> live alerts with it (a count: two ids may share a hash; then both
+    // records are kept by compaction until both are complete -- never fewer).
+    std::unordered_map<std::uint64_t, std::uint32_t> live_ids;
   };
 
   void run();
@@ -64,7 +70,10 @@ class WalWriter::Impl {
   std::error_code probe();
   void fail(std::error_code ec);
   void recovered();
-  void release(std::uint64_t segment);
+  void release(std::uint64_t segment, std::uint64_t id_hash);
+  // Copies the live records of the oldest segment forward and deletes it, when
+  // WalOptions::compact_* say it is worth it (see wal_writer.hpp).
+  void maybe_compact();
   void delete_finished_segments();
   std::error_code fault(WalIo io) const;
 
@@ -78,6 +87,8 @@ class WalWriter::Impl {
 
   // WAL thread only.
   std::map<std::uint64_t, Segment> segments_;  // oldest first; the last is open
+  // A compacted segment -> the segment its live alerts moved to (followed by release()).
+  std::unordered_map<std::uint64_t, std::uint64_t> moved_to_;
   std::uint64_t open_seq_ = 0;
   detail::Fd fd_;
   std::uint64_t synced_size_ = 0;  // bytes of the open segment known durable
@@ -91,7 +102,8 @@ class WalWriter::Impl {
 
   struct AtomicStats {
     std::atomic<std::uint64_t> appended{0}, append_failures{0}, commits{0}, bytes_written{0},
-        segments_created{0}, segments_deleted{0}, io_errors{0};
+        segments_created{0}, segments_deleted{0}, io_errors{0}, compactions{0},
+        records_moved{0};
   } stats_;
 };
 

@@ -3,11 +3,16 @@
 // bytes.
 #include "alertgate/wal/wal_writer.hpp"
 
+#include <functional>
 #include <thread>
 
 #include "wal/wal_thread.hpp"
 
 namespace alertgate::wal {
+
+std::uint64_t alert_id_hash(std::string_view alert_id) {
+  return std::hash<std::string_view>{}(alert_id);
+}
 
 Result<std::unique_ptr<WalWriter>> WalWriter::open(WalOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options));
@@ -27,6 +32,7 @@ void WalWriter::append(const Alert& alert, AppendCallback done) {
     return;
   }
   op.callback = std::move(done);
+  op.id_hash = alert_id_hash(alert.alert_id);
   impl_->submit(std::move(op));
 }
 
@@ -41,6 +47,7 @@ void WalWriter::complete(WalTicket ticket, std::string_view alert_id) {
   WalOp op;
   op.kind = WalOp::Kind::done;
   op.segment = ticket.segment;
+  op.id_hash = alert_id_hash(alert_id);
   if (!append_done_record(alert_id, op.bytes)) op.bytes.clear();
   impl_->submit(std::move(op));
 }

@@ -12,8 +12,12 @@
 // Segments roll at `segment_bytes`. A segment is deleted (on the WAL thread) once it is
 // closed, every alert in it was complete()d, and every older segment of the shard is gone;
 // the last rule keeps each outcome/done record on disk as long as the alert it refers to.
-// So one alert that stays undelivered keeps the segments after it until its deliveries end
-// (dead-lettering bounds that time).
+// So one alert that stays undelivered (held back by inhibition or a mute window, or
+// retrying) would keep every later segment on disk: compaction bounds that. When more than
+// `compact_after_segments` closed segments remain and the oldest holds few live alerts (at
+// most `compact_live_ratio` of its alert records), their records (and outcome records) are
+// copied into the open segment, synced, and the oldest segment is deleted. A ticket of the
+// deleted segment stays valid: complete() follows it to where its alert moved.
 //
 // Errors: if a write or fdatasync fails (ENOSPC, EIO, ...), every append of that batch
 // fails with the error, the file is truncated back to the last synced offset and the
@@ -56,7 +60,12 @@ enum class WalIo { write, sync, create };
 struct RecoveredSegment {
   std::uint64_t seq = 0;
   std::size_t live_alerts = 0;  // replayed alerts that will be complete()d
+  std::size_t alert_records = 0;       // alert records in the segment, live or not
+  std::vector<std::uint64_t> live_ids;  // alert_id_hash() of the live ones
 };
+
+// The hash by which the writer tracks which alerts of a segment are live.
+std::uint64_t alert_id_hash(std::string_view alert_id);
 
 struct WalOptions {
   std::filesystem::path dir;  // data_dir/wal; the writer uses dir/<shard>/
@@ -65,6 +74,8 @@ struct WalOptions {
   std::chrono::microseconds commit_interval{1000};  // see src/wal/README.md
   std::size_t max_batch_bytes = 4u << 20;
   std::chrono::milliseconds retry_interval{1000};
+  std::size_t compact_after_segments = 4;  // closed segments kept before compacting
+  double compact_live_ratio = 0.25;        // compact the oldest when at most this is live
   // From replay_wal(): the shard's surviving segments. New segments number after the
   // highest existing one either way.
   std::vector<RecoveredSegment> recovered;
@@ -80,6 +91,8 @@ struct WalStats {
   std::uint64_t segments_created = 0;
   std::uint64_t segments_deleted = 0;
   std::uint64_t io_errors = 0;
+  std::uint64_t compactions = 0;    // segments compacted away
+  std::uint64_t records_moved = 0;  // alert records copied forward by compaction
 };
 
 class WalWriter {

@@ -129,6 +129,7 @@ TEST_CASE("wal: a segment is deleted once closed and all its alerts are complete
   WalOptions o;
   o.dir = dir.path();
   o.segment_bytes = 2048;
+  o.compact_after_segments = 1000;  // this test is about the prefix rule alone
   auto w = open_writer(o);
   std::vector<std::pair<std::string, WalTicket>> appended;
   for (int i = 0; i < 30; ++i) {
@@ -284,4 +285,102 @@ TEST_CASE("wal: a real write error (RLIMIT_FSIZE) cuts the segment back and reco
   CHECK(r->damage.empty());
   REQUIRE(r->alerts.size() == 4);
   CHECK(r->alerts.back().alert.alert_id == sample_alert(11).alert_id);
+}
+
+TEST_CASE("wal: compaction moves a long-lived alert forward so finished segments go") {
+  TempDir dir;
+  WalOptions o;
+  o.dir = dir.path();
+  o.segment_bytes = 2048;
+  o.compact_after_segments = 2;
+  auto w = open_writer(o);
+  // One alert that stays undelivered (inhibited, muted...), with one destination finished.
+  const Alert held = sample_alert(0, 100);
+  auto [held_ec, held_ticket] = append_sync(*w, held);
+  REQUIRE_FALSE(held_ec);
+  w->record_outcome({held.alert_id, 7, Outcome::delivered});
+  // Then a steady stream of alerts that are delivered at once.
+  for (int i = 1; i < 200; ++i) {
+    const Alert a = sample_alert(i, 100);
+    auto [ec, ticket] = append_sync(*w, a);
+    REQUIRE_FALSE(ec);
+    w->complete(ticket, a.alert_id);
+  }
+  REQUIRE_FALSE(append_sync(*w, sample_alert(1000)).first);
+  const WalStats s = w->stats();
+  CHECK(s.segments_created > 10);
+  CHECK(s.compactions > 0);
+  CHECK(s.records_moved >= s.compactions);  // the held alert, each time
+  // Disk stays bounded: the closed segments kept + the open one (+1 while a roll is due).
+  CHECK(segment_files(dir.path() / "0").size() <= o.compact_after_segments + 2);
+
+  // A crash now replays the held alert once, with its finished destination.
+  w->stop();
+  {
+    auto r = replay_wal(dir.path());
+    REQUIRE(r.ok());
+    std::size_t held_seen = 0;
+    for (const auto& a : r->alerts) {
+      if (a.alert.alert_id == held.alert_id) {
+        ++held_seen;
+        CHECK(a.final_destinations == std::vector<std::uint64_t>{7});
+      }
+    }
+    CHECK(held_seen == 1);
+  }
+
+  // Reopened on the replay: the held alert completes with the ticket it was given (its
+  // segment is long gone: the writer follows it), and everything can go.
+  auto r = replay_wal(dir.path());
+  REQUIRE(r.ok());
+  WalOptions o2 = o;
+  o2.recovered = r->shards.at(0).segments;
+  auto w2 = open_writer(o2);
+  for (const auto& a : r->alerts) w2->complete(a.ticket, a.alert.alert_id);
+  for (int i = 0; i < 40; ++i) {
+    const Alert a = sample_alert(2000 + i, 100);
+    auto [ec, ticket] = append_sync(*w2, a);
+    REQUIRE_FALSE(ec);
+    w2->complete(ticket, a.alert_id);
+  }
+  REQUIRE_FALSE(append_sync(*w2, sample_alert(3000)).first);
+  CHECK(wait_for([&] { return segment_files(dir.path() / "0").size() <= 2; }));
+  w2->stop();
+  auto last = replay_wal(dir.path());
+  REQUIRE(last.ok());
+  REQUIRE(last->alerts.size() == 1);
+  CHECK(last->alerts[0].alert.alert_id == sample_alert(3000).alert_id);
+}
+
+TEST_CASE("wal: complete() with the ticket of a compacted segment releases the moved alert") {
+  TempDir dir;
+  WalOptions o;
+  o.dir = dir.path();
+  o.segment_bytes = 2048;
+  o.compact_after_segments = 2;
+  auto w = open_writer(o);
+  const Alert held = sample_alert(0, 100);
+  auto [ec0, held_ticket] = append_sync(*w, held);
+  REQUIRE_FALSE(ec0);
+  for (int i = 1; i < 120; ++i) {
+    const Alert a = sample_alert(i, 100);
+    auto [ec, ticket] = append_sync(*w, a);
+    REQUIRE_FALSE(ec);
+    w->complete(ticket, a.alert_id);
+  }
+  REQUIRE_FALSE(append_sync(*w, sample_alert(500)).first);
+  REQUIRE(w->stats().compactions > 0);
+  w->complete(held_ticket, held.alert_id);  // the original segment number
+  for (int i = 0; i < 40; ++i) {
+    const Alert a = sample_alert(600 + i, 100);
+    auto [ec, ticket] = append_sync(*w, a);
+    REQUIRE_FALSE(ec);
+    w->complete(ticket, a.alert_id);
+  }
+  REQUIRE_FALSE(append_sync(*w, sample_alert(700)).first);
+  CHECK(wait_for([&] { return segment_files(dir.path() / "0").size() <= 2; }));
+  w->stop();
+  auto r = replay_wal(dir.path());
+  REQUIRE(r.ok());
+  for (const auto& a : r->alerts) CHECK(a.alert.alert_id != held.alert_id);
 }
