@@ -7,7 +7,7 @@
 //   tenants_dir: tenants              # relative paths are relative to this file
 //   data_dir: data
 //   log_level: info                   # debug | info | warn | error
-//   durability: memory                # when 202 is sent: memory (on enqueue) | wal
+//   durability: wal                   # when 202 is sent: wal (logged, synced) | memory
 //   shutdown_timeout: 10s             # 1s .. 10m
 //   resolve_timeout: 5m               # 1s .. 24h
 //   limits:
@@ -85,7 +85,7 @@ struct MainConfig {
   std::filesystem::path tenants_dir = "tenants";
   std::filesystem::path data_dir = "data";
   LogLevel log_level = LogLevel::info;
-  Durability durability = Durability::memory;
+  Durability durability = Durability::wal;
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
   std::chrono::milliseconds resolve_timeout = std::chrono::minutes(5);
   Limits limits;

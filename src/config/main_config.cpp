@@ -32,7 +32,7 @@ struct Value {
   std::string text;
   std::vector<ListenAddress> listen;
   LogLevel level = LogLevel::info;
-  Durability durability = Durability::memory;
+  Durability durability = Durability::wal;
 };
 
 struct Spec {
@@ -58,7 +58,7 @@ const Spec kOptions[] = {
   {{"log_level", OptionType::log_level, "info", 0, 0,
     "Least severe log level written: debug, info, warn or error."},
    [](MainConfig& c, Value& v) { c.log_level = v.level; }},
-  {{"durability", OptionType::durability, "memory", 0, 0,
+  {{"durability", OptionType::durability, "wal", 0, 0,
     "When 202 is answered: memory = once queued on the shard; wal = once in the "
     "write-ahead log and fdatasync'd."},
    [](MainConfig& c, Value& v) { c.durability = v.durability; }},

@@ -134,7 +134,7 @@ TEST_CASE("main_config: unknown keys at every level, with suggestions") {
 }
 
 TEST_CASE("main_config: durability") {
-  CHECK(load_ok("").durability == Durability::memory);
+  CHECK(load_ok("").durability == Durability::wal);
   CHECK(load_ok("durability: memory\n").durability == Durability::memory);
   CHECK(errors_of("durability: disk\n") ==
         "1:13: \"durability\": unknown durability \"disk\" (use memory or wal)\n");
