@@ -1,15 +1,12 @@
-// DeadLetterStore: notifications whose delivery finally failed (a final 4xx, or retries
-// used up), kept so an operator can see them (GET /api/v1/deadletters) instead of losing
-// them. In memory, bounded (the oldest go first, counted); the WAL issue makes it durable.
-//
-// Threads: add() from any shard, list() from any reactor; one mutex (dead letters are rare
-// by construction — a busy dead-letter path is itself the incident).
+// Dead letters: notifications whose delivery finally failed (a final 4xx, or retries used
+// up), kept so an operator can list, replay and purge them (/api/v1/deadletters) instead
+// of losing them. The value type and the seam the delivery engine writes through; the
+// store is wal::DeadLetterStore (include/alertgate/wal/dead_letter_store.hpp).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <mutex>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +26,10 @@ struct DeadLetter {
   // finds the same destination in the current policy.
   std::uint64_t destination_key = 0;
   std::uint64_t rule_key = 0;
+  // The notification's group, so a replay renders the same group key (PagerDuty dedup_key,
+  // Opsgenie alias, webhook groupKey) and the receiver collapses it with the original.
+  std::uint64_t group_key = 0;
+  LabelSet group_labels;
   std::string reason;  // the last outcome: "HTTP 400: invalid_payload", "timeout", ...
   std::uint32_t attempts = 0;
   TimePoint first_attempt{};
@@ -36,26 +37,14 @@ struct DeadLetter {
   std::vector<Alert> alerts;  // the notification's alerts (wal_segment always 0 here)
 };
 
-class DeadLetterStore {
+// Where the delivery engine puts what finally failed (wal::DeadLetterStore: durable, under
+// data_dir/deadletters/). add() never blocks; `stored(durable)` runs once the letter is on
+// disk (true) or could not be written (false), on the store's own thread.
+class DeadLetterSink {
  public:
-  explicit DeadLetterStore(std::size_t capacity = 10'000) : capacity_(capacity) {}
-
-  void add(DeadLetter letter);
-  // The newest first; `tenant_id` empty = every tenant. At most `limit`.
-  std::vector<DeadLetter> list(std::string_view tenant_id, std::size_t limit) const;
-  std::uint64_t total() const;    // ever added
-  std::uint64_t evicted() const;  // dropped to stay within capacity (counted, logged)
-
-  // {"dead_letters":[{...}],"total":N,"evicted":M}
-  static std::string to_json(const std::vector<DeadLetter>& letters, std::uint64_t total,
-                             std::uint64_t evicted);
-
- private:
-  mutable std::mutex mutex_;
-  std::deque<DeadLetter> letters_;
-  std::size_t capacity_;
-  std::uint64_t next_id_ = 1;
-  std::uint64_t evicted_ = 0;
+  virtual ~DeadLetterSink() = default;
+  // Any thread. Returns the id given to the letter.
+  virtual std::uint64_t add(DeadLetter letter, std::function<void(bool durable)> stored) = 0;
 };
 
 }  // namespace alertgate

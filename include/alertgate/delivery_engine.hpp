@@ -50,7 +50,7 @@ struct DeliverySettings {
 class DeliveryEngine final : public Notifier {
  public:
   DeliveryEngine(std::vector<boost::asio::io_context*> reactors, DeliverySettings settings,
-                 DeadLetterStore& dead_letters, Metrics& metrics,
+                 DeadLetterSink& dead_letters, Metrics& metrics,
                  std::function<TimePoint()> now = nullptr);
   ~DeliveryEngine() override;
   DeliveryEngine(const DeliveryEngine&) = delete;
@@ -61,6 +61,14 @@ class DeliveryEngine final : public Notifier {
 
   void notify(std::size_t shard, TenantIndex tenant, Notification& n,
               ReactorMetrics& metrics) override;
+
+  // Shard `shard`'s thread (the tenant's home): delivers `n` -- the alerts of a dead letter
+  // being replayed -- to `dest` alone, one of n.rule's destinations or its fallback (inside
+  // n.policy). `done(finished)` runs once: finished = true when that delivery reached its
+  // final outcome (delivered, or dead-lettered again as a new letter), false when it was
+  // abandoned at shutdown.
+  void redeliver(std::size_t shard, TenantIndex tenant, Notification n, const Destination& dest,
+                 std::function<void(bool finished)> done);
 
   // Shard `shard`'s thread: notifications queued or in flight on that shard.
   std::size_t pending(std::size_t shard) const;
@@ -74,6 +82,8 @@ class DeliveryEngine final : public Notifier {
   struct Shard;
   struct Target;
   struct Job;
+  struct Completion;
+  static Completion* completion_of(const std::shared_ptr<const Notification>& n);
   void enqueue(Shard& s, Job job);
   void pump(Shard& s, Target& t);
   void pump_later(Shard& s, Target& t);
@@ -89,7 +99,7 @@ class DeliveryEngine final : public Notifier {
 
   std::vector<std::unique_ptr<Shard>> shards_;
   DeliverySettings settings_;
-  DeadLetterStore& dead_letters_;
+  DeadLetterSink& dead_letters_;
   Metrics& metrics_;
   std::function<TimePoint()> now_;
   LogSink stdout_;

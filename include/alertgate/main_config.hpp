@@ -93,6 +93,12 @@ struct MainConfig {
   std::string admin_token;   // "sha256:<hex>" as written, or empty: POST /-/reload is refused
   std::string external_url;  // as written; "" = effective_external_url() derives it
   SmtpConfig smtp;
+  // The dead-letter store (data_dir/deadletters/): letters older than max_age, and the
+  // oldest beyond max_count, are deleted.
+  struct DeadLetterRetention {
+    std::chrono::milliseconds max_age = std::chrono::hours(24 * 7);
+    std::size_t max_count = 100'000;
+  } dead_letters;
   std::string file;  // where it was loaded from
 };
 

@@ -3,7 +3,6 @@
 #include <openssl/crypto.h>
 
 #include <boost/beast/http/field.hpp>
-#include <charconv>
 
 #include "alertgate/token_table.hpp"
 
@@ -43,23 +42,6 @@ std::string_view query_param(std::string_view target, std::string_view name) {
     rest.remove_prefix(amp + 1);
   }
   return {};
-}
-
-http::Handler dead_letters_handler(const SnapshotHolder& snapshots, const DeadLetterStore& store) {
-  return [&snapshots, &store](http::Request& req, http::Reply reply) {
-    if (auto refused = check_admin(req, *snapshots.load())) return reply.send(std::move(*refused));
-    const std::string_view tenant = query_param(req.target(), "tenant");
-    std::size_t limit = 100;
-    if (const std::string_view l = query_param(req.target(), "limit"); !l.empty()) {
-      const auto [end, ec] = std::from_chars(l.data(), l.data() + l.size(), limit);
-      if (ec != std::errc() || end != l.data() + l.size() || limit == 0 || limit > 10'000) {
-        return reply.send(
-            http::json_error(400, "bad_request", "limit: expected an integer 1..10000"));
-      }
-    }
-    reply.send(http::json_response(
-        200, DeadLetterStore::to_json(store.list(tenant, limit), store.total(), store.evicted())));
-  };
 }
 
 }  // namespace alertgate

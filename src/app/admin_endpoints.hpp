@@ -1,12 +1,11 @@
 // Admin endpoints: the bearer token whose SHA-256 is the main config's `admin_token`
 // guards them (401 for a wrong or missing token, 403 when none is configured).
-//   GET /api/v1/deadletters?tenant=<id>&limit=<n>   the dead-letter store, newest first
+// (the dead-letter endpoints are in dead_letter_admin.hpp)
 // Thread: the reactor's.
 #pragma once
 
 #include <optional>
 
-#include "alertgate/dead_letters.hpp"
 #include "alertgate/http_server.hpp"
 #include "alertgate/policy_snapshot.hpp"
 
@@ -14,8 +13,6 @@ namespace alertgate {
 
 // nullopt when the request carries the admin token of `snapshot`, else the error to send.
 std::optional<http::Response> check_admin(const http::Request& req, const PolicySnapshot& snapshot);
-
-http::Handler dead_letters_handler(const SnapshotHolder& snapshots, const DeadLetterStore& store);
 
 // The value of `name` in the target's query string ("" when absent); no percent-decoding
 // beyond what tenant ids and numbers need (they contain none).

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "admin_endpoints.hpp"
+#include "dead_letter_admin.hpp"
 #include "alertgate/app.hpp"
 #include "alertgate/delivery_engine.hpp"
 #include "alertgate/log.hpp"
@@ -36,8 +37,13 @@ using tcp = asio::ip::tcp;
 namespace {
 
 // Paths served, in metrics-index order (EndpointTable assigns indexes in add order).
+struct DeadLetterHandlers {
+  http::Handler list, replay, purge;
+};
+
 void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready,
-                   const DurableLog* durable, http::Handler reload, http::Handler dead_letters) {
+                   const DurableLog* durable, http::Handler reload,
+                   DeadLetterHandlers dead_letters) {
   IngestEndpoints* ingest = r.ingest.get();
   r.endpoints.add(http::Verb::post, "/api/v2/alerts", [ingest](http::Request& q, http::Reply p) {
     ingest->alertmanager_v2(q, std::move(p));
@@ -61,7 +67,10 @@ void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready,
   r.endpoints.add(http::Verb::get, "/-/ready", readiness);
   r.endpoints.add(http::Verb::head, "/-/ready", readiness);
   r.endpoints.add(http::Verb::post, "/-/reload", std::move(reload));
-  r.endpoints.add(http::Verb::get, "/api/v1/deadletters", std::move(dead_letters));
+  r.endpoints.add(http::Verb::get, "/api/v1/deadletters", std::move(dead_letters.list));
+  r.endpoints.add(http::Verb::delete_, "/api/v1/deadletters", std::move(dead_letters.purge));
+  r.endpoints.add(http::Verb::post, "/api/v1/deadletters/replay",
+                  std::move(dead_letters.replay));
   r.endpoints.add(http::Verb::get, "/metrics", [&metrics](http::Request&, http::Reply p) {
     http::Response res{bhttp::status::ok, 11};
     res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
@@ -75,9 +84,8 @@ std::vector<std::string> endpoint_paths() {
   Reactor probe;
   std::atomic<bool> ready{false};
   Metrics none(0, {}, 0, "");
-  add_endpoints(
-      probe, none, ready, nullptr, [](http::Request&, http::Reply) {},
-      [](http::Request&, http::Reply) {});
+  const http::Handler nothing = [](http::Request&, http::Reply) {};
+  add_endpoints(probe, none, ready, nullptr, nothing, {nothing, nothing, nothing});
   return probe.endpoints.paths();
 }
 
@@ -143,7 +151,17 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     }
     durable = std::move(opened).value();
   }
-  DeadLetterStore dead_letters;
+  wal::DeadLetterOptions dead_letter_options;
+  dead_letter_options.dir = config.data_dir / "deadletters";
+  dead_letter_options.max_age =
+      std::chrono::duration_cast<std::chrono::seconds>(config.dead_letters.max_age);
+  dead_letter_options.max_count = config.dead_letters.max_count;
+  auto opened_letters = wal::DeadLetterStore::open(dead_letter_options);
+  if (!opened_letters) {
+    log::error("cannot start", {{"error", "dead-letter store: " + opened_letters.error().message}});
+    return 1;
+  }
+  wal::DeadLetterStore& dead_letters = **opened_letters;
   DeliverySettings delivery_config = delivery_settings(config);
   delivery_config.releaser = durable.get();
   DeliveryEngine delivery(contexts, delivery_config, dead_letters, metrics);
@@ -162,6 +180,7 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   ShardRouter router(contexts, snapshots, dispatcher_settings, delivery, metrics);
   ShardSet shards(contexts, policy.capacity(), shard_settings, router, metrics);
   router.set_shards(shards);
+  DeadLetterAdmin dead_letter_admin(snapshots, dead_letters, delivery, shards, contexts);
   policy.attach(snapshots, shards, metrics);
   metrics.reload_finished(initial.success, std::chrono::system_clock::now());
   RateLimiter rate_limiter(policy.capacity());
@@ -186,7 +205,8 @@ int serve(const MainConfig& config, const ServeOptions& options) {
         snapshots, shards, rate_limiter, metrics.reactor(r->index), decode_limits, rating, seed,
         r->io, durable ? &durable->writer(r->index) : nullptr);
     add_endpoints(*r, metrics, ready, durable.get(), reload_service.handler(r->io),
-                  dead_letters_handler(snapshots, dead_letters));
+                  {dead_letter_admin.list_handler(), dead_letter_admin.replay_handler(),
+                   dead_letter_admin.purge_handler()});
     r->server = std::make_unique<http::HttpServer>(r->io, r->endpoints, server_settings,
                                                    metrics.reactor(r->index), connections);
   }
@@ -310,6 +330,9 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     for (auto& r : reactors) r->io.stop();
   }
   for (auto& r : reactors) r->thread.join();
+  // Letters still being written are finished (and release their alerts' records) before
+  // the log closes.
+  dead_letters.stop();
   if (durable) durable->stop();  // syncs what is queued; undelivered alerts replay next start
   // After a forced stop, let what is left finish closing while the servers still exist.
   for (auto& r : reactors) {

@@ -107,6 +107,17 @@ const Spec kOptions[] = {
   {{"external_url", OptionType::string, "\"\"", 0, 0,
     "http(s) URL of alertgate used in notification links; empty = http://<first listen address>."},
    [](MainConfig& c, Value& v) { c.external_url = std::move(v.text); }},
+  {{"dead_letters", OptionType::section, "", 0, 0,
+    "Retention of the dead-letter store under data_dir/deadletters/."},
+   nullptr},
+  {{"dead_letters.max_age", OptionType::duration, "168h", kMinute, 24 * 366 * kHour,
+    "Dead letters older than this are deleted."},
+   [](MainConfig& c, Value& v) { c.dead_letters.max_age = std::chrono::milliseconds(v.number); }},
+  {{"dead_letters.max_count", OptionType::count, "100000", 1, 10'000'000,
+    "Dead letters kept at most; beyond it the oldest are deleted."},
+   [](MainConfig& c, Value& v) {
+     c.dead_letters.max_count = static_cast<std::size_t>(v.number);
+   }},
   {{"smtp", OptionType::section, "", 0, 0,
     "The SMTP server email destinations send through; without smtp.url they dead-letter."},
    nullptr},

@@ -21,8 +21,35 @@ std::size_t type_index(DestinationType t) { return static_cast<std::size_t>(t); 
 
 }  // namespace
 
+// The deleter of a shared Notification: runs when its last delivery job is gone, i.e.
+// every delivery of it is final (or was abandoned at shutdown). Then its alerts' log
+// records are released -- unless a dead letter of it could not be stored (keep_records:
+// the next start replays the alerts instead) -- and a replay's `done` learns the result.
+// Written only by holders of the notification; read by the deleter after the last
+// reference is gone (the reference count's release/acquire orders it).
+struct DeliveryEngine::Completion {
+  AlertReleaser* releaser = nullptr;
+  std::function<void(bool finished)> done;
+  bool keep_records = false;
+  bool abandoned = false;
+  void operator()(const Notification* p) const {
+    if (!keep_records && releaser != nullptr) {
+      for (const Alert& a : p->alerts) {
+        if (a.wal_segment != 0) releaser->release(a);
+      }
+    }
+    if (done) done(!abandoned);
+    delete p;
+  }
+};
+
+DeliveryEngine::Completion* DeliveryEngine::completion_of(
+    const std::shared_ptr<const Notification>& n) {
+  return std::get_deleter<Completion>(n);
+}
+
 DeliveryEngine::DeliveryEngine(std::vector<boost::asio::io_context*> reactors,
-                               DeliverySettings settings, DeadLetterStore& dead_letters,
+                               DeliverySettings settings, DeadLetterSink& dead_letters,
                                Metrics& metrics, std::function<TimePoint()> now)
     : settings_(std::move(settings)),
       dead_letters_(dead_letters),
@@ -88,13 +115,8 @@ void DeliveryEngine::notify(std::size_t shard, TenantIndex tenant, Notification&
   }
   // Every job of this notification shares it; when the last one reaches its final outcome
   // (or there was none to make), the alerts' log records are released.
-  std::shared_ptr<const Notification> shared(
-      new Notification(std::move(n)), [releaser = settings_.releaser](const Notification* p) {
-        for (const Alert& a : p->alerts) {
-          if (a.wal_segment != 0 && releaser != nullptr) releaser->release(a);
-        }
-        delete p;
-      });
+  std::shared_ptr<const Notification> shared(new Notification(std::move(n)),
+                                             Completion{settings_.releaser, {}});
   const TimePoint now = now_();
   for (const alertgate::Destination& d : shared->rule->destinations) {
     if (!should_send(*shared, d)) continue;
@@ -111,6 +133,28 @@ void DeliveryEngine::notify(std::size_t shard, TenantIndex tenant, Notification&
     job.enqueued = now;
     enqueue(s, std::move(job));
   }
+}
+
+void DeliveryEngine::redeliver(std::size_t shard, TenantIndex tenant, Notification n,
+                               const alertgate::Destination& dest,
+                               std::function<void(bool finished)> done) {
+  Shard& s = *shards_[shard];
+  std::shared_ptr<const Notification> shared(new Notification(std::move(n)),
+                                             Completion{settings_.releaser, std::move(done)});
+  if (s.stopped) {
+    completion_of(shared)->abandoned = true;
+    return;
+  }
+  if (dest.type == DestinationType::log || dest.type == DestinationType::kafka) {
+    write_log(s, tenant, dest, *shared);
+    return;
+  }
+  Job job;
+  job.n = shared;
+  job.dest = &dest;
+  job.tenant = tenant;
+  job.enqueued = now_();
+  enqueue(s, std::move(job));
 }
 
 DeliveryEngine::Target& DeliveryEngine::target_for(Shard& s, TenantIndex tenant,
@@ -348,6 +392,7 @@ void DeliveryEngine::finished(Shard& s, Target& t, std::vector<Job> jobs,
       jobs.size());
   if (s.stopped) {
     s.pending.fetch_sub(jobs.size(), std::memory_order_relaxed);
+    for (const Job& j : jobs) completion_of(j.n)->abandoned = true;
     return;
   }
   const auto& settings = jobs.front().dest->delivery;
@@ -423,12 +468,18 @@ void DeliveryEngine::dead_letter(Shard& s, const Job& job, const std::string& re
   d.alerts = job.n->alerts;
   for (Alert& a : d.alerts) a.wal_segment = 0;
   record_final(*job.n, *job.dest, false);
+  d.group_key = job.n->group_key;
+  d.group_labels = job.n->group_labels;
   s.metrics->tenant(job.tenant).dead_letters[type_index(job.dest->type)].add();
   log::warn("notification dead-lettered", {{"tenant", d.tenant_id},
                                            {"destination", d.destination},
                                            {"reason", d.reason},
                                            {"attempts", d.attempts}});
-  dead_letters_.add(std::move(d));
+  // The notification (and so its alerts' log records) lives until the letter is on disk;
+  // if it cannot be written, the records stay and the next start delivers them again.
+  dead_letters_.add(std::move(d), [n = job.n](bool durable) {
+    if (!durable) completion_of(n)->keep_records = true;
+  });
 }
 
 // Outcome records matter only when a rule has several destinations: with one, the
@@ -480,6 +531,7 @@ void DeliveryEngine::stop(std::size_t shard) {
   std::size_t abandoned = 0;
   for (auto& [key, t] : s.targets) {
     abandoned += t->queue.size();
+    for (const Job& j : t->queue) completion_of(j.n)->abandoned = true;
     t->queue.clear();
     t->timer.cancel();
   }

@@ -84,14 +84,14 @@ struct DeadLetterStats {
   std::uint64_t quarantined = 0;   // files moved to dir/quarantine/ by open()
 };
 
-class DeadLetterStore {
+class DeadLetterStore final : public DeadLetterSink {
  public:
   // Creates `dir` if needed, loads every <id>.dl file in it (new ids continue after the
   // highest id found, corrupt files included), quarantines the ones that do not decode,
   // deletes leftover .tmp files (writes a crash interrupted: never reported stored),
   // applies retention and starts the store thread. Memory only when options.dir is empty.
   static Result<std::unique_ptr<DeadLetterStore>> open(DeadLetterOptions options);
-  ~DeadLetterStore();  // stop()
+  ~DeadLetterStore() override;  // stop()
   DeadLetterStore(const DeadLetterStore&) = delete;
   DeadLetterStore& operator=(const DeadLetterStore&) = delete;
 
@@ -102,7 +102,7 @@ class DeadLetterStore {
   // thread once the add is dequeued (nothing to write). After stop(): the letter is kept
   // in memory only and stored(false) runs at once on the calling thread (counted).
   // `stored` must not block; it must not call stop().
-  std::uint64_t add(DeadLetter letter, std::function<void(bool durable)> stored = {});
+  std::uint64_t add(DeadLetter letter, std::function<void(bool durable)> stored = {}) override;
 
   // The newest (highest id) first; at most `limit`.
   std::vector<ListedDeadLetter> list(const DeadLetterFilter& filter, std::size_t limit) const;

@@ -63,6 +63,12 @@ void encode_dead_letter(const DeadLetter& d, std::string& out) {
   put_str(out, d.destination_type);
   put_le<std::uint64_t>(out, d.destination_key);
   put_le<std::uint64_t>(out, d.rule_key);
+  put_le<std::uint64_t>(out, d.group_key);
+  put_le<std::uint32_t>(out, static_cast<std::uint32_t>(d.group_labels.size()));
+  for (const Label& l : d.group_labels) {
+    put_str(out, l.name);
+    put_str(out, l.value);
+  }
   put_str(out, d.reason);
   put_le<std::uint32_t>(out, d.attempts);
   put_time(out, d.first_attempt);
@@ -109,6 +115,15 @@ Result<DeadLetter> decode_dead_letter(std::span<const std::byte> file) {
   if (!r.get_str(d.destination_type)) return fail(at(), "destination_type");
   if (!r.get(d.destination_key)) return fail(at(), "destination_key");
   if (!r.get(d.rule_key)) return fail(at(), "rule_key");
+  if (!r.get(d.group_key)) return fail(at(), "group_key");
+  std::uint32_t labels = 0;
+  const std::size_t labels_at = at();
+  // Each label takes at least its two 4-byte lengths.
+  if (!r.get(labels) || labels > r.remaining() / 8) return fail(labels_at, "group_labels count");
+  d.group_labels.resize(labels);
+  for (Label& l : d.group_labels) {
+    if (!r.get_str(l.name) || !r.get_str(l.value)) return fail(at(), "group_labels");
+  }
   if (!r.get_str(d.reason)) return fail(at(), "reason");
   if (!r.get(d.attempts)) return fail(at(), "attempts");
   if (!get_time(r, d.first_attempt)) return fail(at(), "first_attempt");

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "alertgate/wal/dead_letter_store.hpp"
 #include "support/python_server.hpp"
 
 namespace alertgate {
@@ -12,10 +13,24 @@ namespace {
 using testing::PythonServer;
 using namespace std::chrono_literals;
 
+std::unique_ptr<wal::DeadLetterStore> memory_store() {
+  auto s = wal::DeadLetterStore::open({});
+  REQUIRE(s.ok());
+  return std::move(s).value();
+}
+
 struct Rig {
   explicit Rig(DeliverySettings settings = {})
-      : metrics(1, {"other"}, 1, "test"), engine({&io}, settings, store, metrics) {
+      : store_owner(memory_store()),
+        store(*store_owner),
+        metrics(1, {"other"}, 1, "test"),
+        engine({&io}, settings, store, metrics) {
     metrics.add_tenant(0, "acme");
+  }
+  std::vector<DeadLetter> letters(const std::string& tenant) {
+    std::vector<DeadLetter> out;
+    for (auto& l : store.list({tenant, {}, 0}, 100)) out.push_back(std::move(l.letter));
+    return out;
   }
   // Runs the reactor until nothing is pending (or 10 s pass).
   void drain() {
@@ -26,7 +41,8 @@ struct Rig {
     }
   }
   boost::asio::io_context io{1};
-  DeadLetterStore store;
+  std::unique_ptr<wal::DeadLetterStore> store_owner;
+  wal::DeadLetterStore& store;
   Metrics metrics;
   DeliveryEngine engine;
 };
@@ -95,7 +111,7 @@ TEST_CASE("delivery: notifications queued behind a request go together in the ne
   for (int i = 0; i < 10; ++i) {                       // every alert went out
     CHECK(count(requests, "Batch" + std::to_string(i)) >= 1);
   }
-  CHECK(rig.store.total() == 0);
+  CHECK(rig.store.stats().added == 0);
 }
 
 TEST_CASE("delivery: notifications of one reactor turn leave in one request") {
@@ -110,7 +126,7 @@ TEST_CASE("delivery: notifications of one reactor turn leave in one request") {
   const std::string requests = testing::blocking_http(sink.port(), "GET", "/_requests", "");
   CHECK(count(requests, "\"path\": \"/hook\"") == 1);
   for (int i = 0; i < 10; ++i) CHECK(count(requests, "Turn" + std::to_string(i)) >= 1);
-  CHECK(rig.store.total() == 0);
+  CHECK(rig.store.stats().added == 0);
 }
 
 TEST_CASE("delivery: retries use up max_attempts, then the dead-letter store") {
@@ -121,7 +137,7 @@ TEST_CASE("delivery: retries use up max_attempts, then the dead-letter store") {
   auto n = notification(p, "Doomed");
   rig.engine.notify(0, 0, n, rig.metrics.reactor(0));
   rig.drain();
-  const auto letters = rig.store.list("acme", 10);
+  const auto letters = rig.letters("acme");
   REQUIRE(letters.size() == 1);
   CHECK(letters[0].attempts == 3);
   CHECK(letters[0].reason == "HTTP 500: down (after 3 attempts)");
@@ -204,8 +220,10 @@ TEST_CASE("delivery: a notification's log records are released once its deliveri
   rig.engine.notify(0, 0, n, rig.metrics.reactor(0));
   CHECK(releaser.released.empty());  // nothing is final before the reactor runs
   rig.drain();
+  // The dead letter is written on the store's thread; the records go once it is stored.
+  rig.store.stop();
   CHECK(releaser.released == std::vector<std::uint64_t>{42});
-  CHECK(rig.store.total() == 1);
+  CHECK(rig.store.stats().added == 1);
   // Two destinations: each one's final outcome is recorded for the replay.
   REQUIRE(releaser.finals.size() == 2);
   const std::uint64_t ok_id = destination_identity(p->rules[0].destinations[0]);
@@ -221,6 +239,52 @@ TEST_CASE("delivery: a notification's log records are released once its deliveri
   orphan.alerts[0].wal_segment = 43;
   rig.engine.notify(0, 0, orphan, rig.metrics.reactor(0));
   CHECK(releaser.released == std::vector<std::uint64_t>{42, 43});
+
+  // A dead letter that cannot be stored (here: the store is stopped) keeps the records:
+  // the next start delivers those alerts again instead of losing them.
+  auto lost = notification(webhook_policy({bad.url("/hook")}), "NotStored");
+  lost.alerts[0].wal_segment = 44;
+  rig.engine.notify(0, 0, lost, rig.metrics.reactor(0));
+  rig.drain();
+  CHECK(rig.store.stats().write_errors == 1);
+  CHECK(releaser.released == std::vector<std::uint64_t>{42, 43});
+}
+
+TEST_CASE("delivery: a replayed dead letter goes to its destination alone; done says final") {
+  PythonServer ok("sink_server.py", {});
+  PythonServer bad("sink_server.py",
+                   {"--script", R"({"responses":[],"default":{"status":400,"body":"no"}})"});
+  Rig rig;
+  auto p = webhook_policy({ok.url("/hook"), bad.url("/hook")});
+  std::vector<bool> results;
+  auto n = notification(p, "Replayed");
+  rig.engine.redeliver(0, 0, n, p->rules[0].destinations[0],
+                       [&](bool finished) { results.push_back(finished); });
+  rig.drain();
+  REQUIRE(results == std::vector<bool>{true});
+  CHECK(count(testing::blocking_http(ok.port(), "GET", "/_requests", ""), "Replayed") > 0);
+  CHECK(count(testing::blocking_http(bad.port(), "GET", "/_requests", ""), "Replayed") == 0);
+
+  // Failing again: a new letter, and done(true) once it is stored.
+  std::atomic<int> again{-1};
+  rig.engine.redeliver(0, 0, notification(p, "Again"), p->rules[0].destinations[1],
+                       [&](bool finished) { again = finished ? 1 : 0; });
+  rig.drain();
+  rig.store.stop();
+  CHECK(again == 1);
+  CHECK(rig.letters("acme").size() == 1);
+
+  // Abandoned at shutdown: done(false), the letter stays for a later replay.
+  std::vector<bool> cut;
+  PythonServer slow("sink_server.py",
+                    {"--script", R"([{"status":200,"body":"ok","delay_ms":5000}])"});
+  auto q = webhook_policy({slow.url("/hook")});
+  rig.engine.redeliver(0, 0, notification(q, "Slow"), q->rules[0].destinations[0],
+                       [&](bool finished) { cut.push_back(finished); });
+  rig.io.run_for(100ms);
+  rig.engine.stop(0);
+  rig.io.run_for(100ms);
+  CHECK(cut == std::vector<bool>{false});
 }
 
 TEST_CASE("delivery: after a restart only the destinations not finished before are redone") {

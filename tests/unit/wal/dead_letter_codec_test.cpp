@@ -25,6 +25,8 @@ DeadLetter sample_letter() {
   d.destination_type = "webhook";
   d.destination_key = 0xDEADBEEFCAFEF00Dull;
   d.rule_key = 0x1234567890ABCDEFull;
+  d.group_key = 0xFEDCBA0987654321ull;
+  d.group_labels = {{"alertname", "DiskFull"}, {"team", "db"}};
   d.reason = "HTTP 400: invalid_payload";
   d.attempts = 7;
   d.first_attempt = TimePoint(std::chrono::nanoseconds(1'700'000'000'000'000'001LL));
@@ -43,6 +45,8 @@ void check_same(const DeadLetter& a, const DeadLetter& b) {
   CHECK(a.destination_type == b.destination_type);
   CHECK(a.destination_key == b.destination_key);
   CHECK(a.rule_key == b.rule_key);
+  CHECK(a.group_key == b.group_key);
+  CHECK(a.group_labels == b.group_labels);
   CHECK(a.reason == b.reason);
   CHECK(a.attempts == b.attempts);
   CHECK(a.first_attempt == b.first_attempt);
