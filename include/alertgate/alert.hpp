@@ -63,6 +63,9 @@ struct Alert {
   // the record once the alert reached its dispatcher.
   std::uint64_t wal_segment = 0;
   std::uint32_t wal_shard = 0;
+  // Replayed from the write-ahead log (a previous process acknowledged it but had not
+  // finished delivering it): a seeded notification log must not count it as notified.
+  bool replayed = false;
 };
 
 }  // namespace alertgate

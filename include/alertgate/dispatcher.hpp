@@ -29,6 +29,7 @@
 // counted in stats().
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -51,6 +52,17 @@ struct Notification {
   std::vector<Alert> alerts;    // firing alerts first, then resolved ones; `status` set
   std::size_t firing = 0;       // alerts[0, firing) are firing
   TimePoint at{};
+};
+
+// One group's notification log (what Alertmanager keeps in its nflog): when it last
+// notified and which fingerprints it notified firing without having notified their resolve.
+// Kept across restarts so a new process neither repeats what the last one sent nor loses
+// a resolve of an alert it never saw firing.
+struct NotifiedGroup {
+  std::uint64_t key = 0;  // Notification::group_key: hash of rule key + group labels
+  TimePoint last_notify{};
+  std::vector<std::uint64_t> firing;  // fingerprints, sorted
+  friend bool operator==(const NotifiedGroup&, const NotifiedGroup&) = default;
 };
 
 struct DispatcherSettings {
@@ -99,6 +111,16 @@ class TenantDispatcher {
   // Shutdown: flushes every group with unsent changes now, without waiting out group_wait or
   // group_interval (mute_when still holds). Repeats and expiries are left alone.
   void flush_pending(TimePoint now, std::vector<Notification>& out);
+
+  // The notification log: every group that notified (and seeded entries not used yet).
+  void notified_groups(std::vector<NotifiedGroup>& out) const;
+  // What an earlier process notified. A group that has not notified in this process yet
+  // and finds its key here counts those fingerprints as notified at last_notify: they are
+  // not notified again before repeat_interval (only new alerts are). A resolve of such a
+  // fingerprint is notified even though this process never saw the alert firing. Entries
+  // older than kNotifiedRetention at `now` are dropped (Alertmanager keeps its nflog 120h).
+  void seed(const std::vector<NotifiedGroup>& groups, TimePoint now);
+  static constexpr std::chrono::hours kNotifiedRetention{120};
 
   // The earliest time advance() has work to do; nullopt when there is none.
   std::optional<TimePoint> next_deadline() const;

@@ -14,6 +14,9 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -47,6 +50,15 @@ class ShardRouter final : public Deliverer {
   // out: nothing that was accepted stays behind) and cancels the shard's timer so its
   // reactor can finish.
   void stop(std::size_t shard);
+
+  // The notification log (dispatcher.hpp NotifiedGroup) of shard `shard`'s tenants, with
+  // their tenant ids. Shard thread, or the control thread once the reactors stopped.
+  void notification_log(std::size_t shard,
+                        std::vector<std::pair<std::string, NotifiedGroup>>& out) const;
+  // What an earlier process notified, by tenant id. Applied to the shard's dispatchers now
+  // and to those created later. Shard thread, or the control thread before the reactors run.
+  using NotifiedByTenant = std::unordered_map<std::string, std::vector<NotifiedGroup>>;
+  void seed(std::size_t shard, std::shared_ptr<const NotifiedByTenant> seeds);
 
  private:
   struct Shard;

@@ -1,7 +1,12 @@
 #include "durable_log.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <charconv>
 #include <future>
 #include <map>
@@ -35,6 +40,28 @@ Result<std::vector<std::uint32_t>> shard_dirs(const fs::path& dir) {
   if (ec) return unexpected(log_error(dir, ec));
   std::sort(out.begin(), out.end());
   return out;
+}
+
+constexpr const char* kNotifyLogFile = "notify.log";
+
+// Reads and removes dir/notify.log; a damaged one is logged and dropped (it only saves
+// repeated notifications; losing it never loses an alert).
+void read_notify_log(const fs::path& dir, std::vector<wal::NotifyLogEntry>& out) {
+  const fs::path path = dir / kNotifyLogFile;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return;
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto log = wal::decode_notify_log(
+      {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()});
+  if (!log) {
+    log::error("notification log unreadable: restarted groups may notify again",
+               {{"file", path.string()}, {"error", log.error().message}});
+  } else {
+    out.insert(out.end(), std::make_move_iterator(log->begin()),
+               std::make_move_iterator(log->end()));
+  }
+  fs::remove(path, ec);
 }
 
 void report_damage(const wal::ReplayResult& replay) {
@@ -109,6 +136,7 @@ Result<std::unique_ptr<DurableLog>> DurableLog::open(const fs::path& data_dir, u
     out->owned_.push_back(Owned{n, std::move(lock), std::move(w).value()});
   }
   out->replayed_ = std::move(replay->alerts);
+  for (const auto& [n, lock] : mine) read_notify_log(dir / std::to_string(n), out->notify_log_);
   log::info("write-ahead log open",
             {{"dir", dir.string()},
              {"writers", out->owned_.size()},
@@ -161,6 +189,7 @@ std::size_t DurableLog::submit(std::vector<wal::ReplayedAlert>& alerts,
   }
   for (wal::ReplayedAlert& r : alerts) {
     Alert& a = r.alert;
+    a.replayed = true;
     if (!r.final_destinations.empty()) {
       std::lock_guard lock(finals_mutex_);
       finals_[a.alert_id] = std::move(r.final_destinations);
@@ -203,7 +232,38 @@ std::size_t DurableLog::resubmit(const PolicySnapshot& snapshot, ShardSet& shard
   return n;
 }
 
-std::size_t DurableLog::adopt_orphans(const PolicySnapshot& snapshot, ShardSet& shards) {
+std::vector<wal::NotifyLogEntry> DurableLog::take_notify_log() { return std::move(notify_log_); }
+
+void DurableLog::write_notify_log(const std::vector<wal::NotifyLogEntry>& entries) {
+  if (owned_.empty()) return;
+  const fs::path dir = dir_ / std::to_string(owned_.front().dir);
+  const fs::path path = dir / kNotifyLogFile;
+  const fs::path tmp = dir / (std::string(kNotifyLogFile) + ".tmp");
+  std::string bytes;
+  wal::encode_notify_log(entries, bytes);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool ok = fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
+            ::fdatasync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  std::error_code ec;
+  if (ok) fs::rename(tmp, path, ec);
+  if (!ok || ec) {
+    fs::remove(tmp, ec);
+    log::warn("notification log not written: the next process may notify groups again",
+              {{"file", path.string()}});
+    return;
+  }
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  log::info("notification log written", {{"file", path.string()}, {"groups", entries.size()}});
+}
+
+std::size_t DurableLog::adopt_orphans(
+    const PolicySnapshot& snapshot, ShardSet& shards,
+    const std::function<void(std::vector<wal::NotifyLogEntry>)>& seed) {
   auto dirs = shard_dirs(dir_);
   if (!dirs) return 0;
   std::size_t adopted = 0;
@@ -227,6 +287,9 @@ std::size_t DurableLog::adopt_orphans(const PolicySnapshot& snapshot, ShardSet& 
       log::error("write-ahead log: cannot adopt, logging failed", {{"dir", path.string()}});
       continue;
     }
+    std::vector<wal::NotifyLogEntry> notified;
+    read_notify_log(path, notified);
+    if (!notified.empty() && seed) seed(std::move(notified));
     std::error_code ec;
     if (fs::exists(path / "quarantine", ec)) {
       const auto kept = dir_ / fmt::format("quarantine-{}-{}", n,

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +30,7 @@
 #include "alertgate/result.hpp"
 #include "alertgate/shard.hpp"
 #include "alertgate/wal/dir_lock.hpp"
+#include "alertgate/wal/notify_log_codec.hpp"
 #include "alertgate/wal/replay.hpp"
 #include "alertgate/wal/wal_writer.hpp"
 
@@ -54,11 +56,22 @@ class DurableLog final : public AlertReleaser {
   // and counted in the log line. Returns how many were resubmitted.
   std::size_t resubmit(const PolicySnapshot& snapshot, ShardSet& shards);
 
+  // The notification log the previous owner of this process's directories wrote at its
+  // shutdown (write_notify_log), read once at open: seed the dispatchers with it before
+  // resubmit(). Replayed alerts are marked (Alert::replayed) so the seed never counts them
+  // as notified: their delivery had not finished.
+  std::vector<wal::NotifyLogEntry> take_notify_log();
+  // Control thread, at shutdown: writes this process's notification log into its first
+  // directory (temp file, fdatasync, rename), for whoever takes the directory over.
+  void write_notify_log(const std::vector<wal::NotifyLogEntry>& entries);
+
   // Adopts the shard directories whose owner has exited since (their lock is free): their
   // unfinished alerts are logged again in this process's log, routed, and the directory is
   // removed (a quarantine folder in it is kept, renamed). Returns how many alerts were
   // adopted. Call it every second or so once ready.
-  std::size_t adopt_orphans(const PolicySnapshot& snapshot, ShardSet& shards);
+  // `seed` gets the adopted directory's notification log before its alerts are routed.
+  std::size_t adopt_orphans(const PolicySnapshot& snapshot, ShardSet& shards,
+                            const std::function<void(std::vector<wal::NotifyLogEntry>)>& seed);
 
   void release(const Alert& alert) override;
   void delivery_final(const Alert& alert, std::uint64_t destination, bool delivered) override;
@@ -88,6 +101,7 @@ class DurableLog final : public AlertReleaser {
   std::vector<Owned> owned_;           // reactor k appends to owned_[k]
   std::vector<wal::WalWriter*> by_dir_;  // index: directory number (sparse)
   std::vector<wal::ReplayedAlert> replayed_;
+  std::vector<wal::NotifyLogEntry> notify_log_;
   std::atomic<bool> closing_{false};
   // alert_id -> destinations already final before the restart; `has_finals_` lets the
   // common case (nothing replayed) skip the lock.

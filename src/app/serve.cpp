@@ -108,6 +108,27 @@ Result<tcp::endpoint> resolve(const ListenAddress& a) {
   return tcp::endpoint(addr, a.port);
 }
 
+// The notification log between a process and the next (dispatcher.hpp NotifiedGroup).
+std::shared_ptr<const ShardRouter::NotifiedByTenant> to_seeds(
+    std::vector<wal::NotifyLogEntry> entries) {
+  auto seeds = std::make_shared<ShardRouter::NotifiedByTenant>();
+  for (wal::NotifyLogEntry& e : entries) {
+    (*seeds)[e.tenant_id].push_back(NotifiedGroup{e.group_key, e.last_notify, std::move(e.firing)});
+  }
+  return seeds;
+}
+
+std::vector<wal::NotifyLogEntry> notification_log(const ShardRouter& router, std::size_t shards) {
+  std::vector<std::pair<std::string, NotifiedGroup>> groups;
+  for (std::size_t k = 0; k < shards; ++k) router.notification_log(k, groups);
+  std::vector<wal::NotifyLogEntry> out;
+  out.reserve(groups.size());
+  for (auto& [tenant, g] : groups) {
+    out.push_back({std::move(tenant), g.key, g.last_notify, std::move(g.firing)});
+  }
+  return out;
+}
+
 bool write_port_file(const std::filesystem::path& path, unsigned short port) {
   const auto tmp = path.string() + ".tmp";
   {
@@ -180,6 +201,11 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   ShardRouter router(contexts, snapshots, dispatcher_settings, delivery, metrics);
   ShardSet shards(contexts, policy.capacity(), shard_settings, router, metrics);
   router.set_shards(shards);
+  if (durable) {
+    // What the previous process notified: its groups are not notified again.
+    const auto seeds = to_seeds(durable->take_notify_log());
+    for (unsigned k = 0; k < threads; ++k) router.seed(k, seeds);
+  }
   DeadLetterAdmin dead_letter_admin(snapshots, dead_letters, delivery, shards, contexts);
   policy.attach(snapshots, shards, metrics);
   metrics.reload_finished(initial.success, std::chrono::system_clock::now());
@@ -251,7 +277,12 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   // restart, which drains while this one serves) are adopted within a second.
   asio::steady_timer adopt_timer(control);
   std::function<void()> adopt = [&] {
-    durable->adopt_orphans(*snapshots.load(), shards);
+    durable->adopt_orphans(*snapshots.load(), shards, [&](std::vector<wal::NotifyLogEntry> log) {
+      const auto seeds = to_seeds(std::move(log));
+      for (auto& r : reactors) {
+        asio::post(r->io, [&router, k = r->index, seeds] { router.seed(k, seeds); });
+      }
+    });
     adopt_timer.expires_after(std::chrono::seconds(1));
     adopt_timer.async_wait([&](boost::system::error_code ec) {
       if (!ec) adopt();
@@ -333,7 +364,11 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   // Letters still being written are finished (and release their alerts' records) before
   // the log closes.
   dead_letters.stop();
-  if (durable) durable->stop();  // syncs what is queued; undelivered alerts replay next start
+  if (durable) {
+    // For whoever takes this log over: what each group notified.
+    durable->write_notify_log(notification_log(router, threads));
+    durable->stop();
+  }  // syncs what is queued; undelivered alerts replay next start
   // After a forced stop, let what is left finish closing while the servers still exist.
   for (auto& r : reactors) {
     r->io.restart();

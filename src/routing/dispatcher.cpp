@@ -56,6 +56,10 @@ void TenantDispatcher::State::ingest(Alert alert, TimePoint now, std::vector<Not
   bool record_pending = false;  // the entry held a record no notification has taken yet
   if (e == nullptr) {
     if (alert.status == AlertStatus::resolved) {
+      if (!seeded.empty() && resolve_seeded(alert, now)) {
+        run_due(now, out);
+        return;
+      }
       ++stats.deduplicated;  // resolves nothing we know: no group can have notified it
       release_record(settings.releaser, alert);
       return;
@@ -76,6 +80,8 @@ void TenantDispatcher::State::ingest(Alert alert, TimePoint now, std::vector<Not
     // Its record replaces the entry's: the newer version is what a notification carries.
     record_pending = e->alert.wal_segment != 0;
     release_record(settings.releaser, e->alert);
+    // A re-send does not make a replayed alert's unfinished delivery count as done.
+    alert.replayed = alert.replayed || e->alert.replayed;
     e->alert = std::move(alert);
     if (was_firing != is_firing) {
       status_changed(*e, was_firing, now);
@@ -256,6 +262,34 @@ void TenantDispatcher::State::erase_if_unused(ActiveEntry& e) {
   active.erase(e.alert.fingerprint);
 }
 
+bool TenantDispatcher::State::resolve_seeded(Alert& alert, TimePoint now) {
+  const std::uint64_t fp = alert.fingerprint;
+  routes.route(alert, rules_buf);
+  std::vector<std::pair<const Rule*, std::uint64_t>> known;
+  for (const Rule* rule : rules_buf) {
+    const std::uint64_t key = groups.key_of(*rule, alert);
+    auto it = seeded.find(key);
+    if (it != seeded.end() &&
+        std::binary_search(it->second.firing.begin(), it->second.firing.end(), fp)) {
+      known.emplace_back(rule, key);
+    }
+  }
+  if (known.empty()) return false;
+  ActiveEntry& e = active.insert(std::move(alert));  // resolved: not counted as firing
+  for (const auto& [rule, key] : known) {
+    std::uint32_t slot = groups.find(key);
+    if (slot == GroupTable::kNone) {
+      slot = groups.create(key, policy, *rule, e.alert, now);
+      schedule_group(slot, now + groups[slot].group_wait());
+    }
+    e.groups.push_back(routing::Membership{slot, true});  // its firing was notified
+    groups[slot].members.push_back(fp);
+    mark_changed(slot, now);
+  }
+  ++stats.routed;
+  return true;
+}
+
 void TenantDispatcher::State::maybe_compact() {
   if (timers.size() < kCompactMin || timers.size() < kCompactFactor * live_timers) return;
   timers.compact([this](const Timer& t) { return live(t); });
@@ -292,6 +326,38 @@ void TenantDispatcher::flush_pending(TimePoint now, std::vector<Notification>& o
   for (std::uint32_t slot = 0; slot < state_->groups.slot_count(); ++slot) {
     const routing::Group& g = state_->groups[slot];
     if (g.live && g.changed) state_->flush(slot, now, out);
+  }
+}
+
+void TenantDispatcher::notified_groups(std::vector<NotifiedGroup>& out) const {
+  const State& s = *state_;
+  for (std::uint32_t slot = 0; slot < s.groups.slot_count(); ++slot) {
+    const routing::Group& g = s.groups[slot];
+    if (!g.live || !g.notified) continue;
+    NotifiedGroup n{g.key, g.last_notify, {}};
+    for (const std::uint64_t fp : g.members) {
+      const ActiveEntry* e = s.active.find(fp);
+      if (e == nullptr) continue;
+      for (const routing::Membership& m : e->groups) {
+        if (m.slot == slot && m.notified) n.firing.push_back(fp);
+      }
+    }
+    std::sort(n.firing.begin(), n.firing.end());
+    out.push_back(std::move(n));
+  }
+  for (const auto& [key, n] : s.seeded) out.push_back(n);
+}
+
+void TenantDispatcher::seed(const std::vector<NotifiedGroup>& groups, TimePoint now) {
+  for (const NotifiedGroup& g : groups) {
+    if (g.last_notify + kNotifiedRetention < now) continue;
+    NotifiedGroup& into = state_->seeded[g.key];
+    // Two earlier processes (a restart during a restart): the union, the latest time.
+    into.key = g.key;
+    into.last_notify = std::max(into.last_notify, g.last_notify);
+    into.firing.insert(into.firing.end(), g.firing.begin(), g.firing.end());
+    std::sort(into.firing.begin(), into.firing.end());
+    into.firing.erase(std::unique(into.firing.begin(), into.firing.end()), into.firing.end());
   }
 }
 

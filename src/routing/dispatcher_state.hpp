@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "active_table.hpp"
@@ -36,6 +37,9 @@ struct TenantDispatcher::State {
   std::uint32_t timer_seq = 0;
   std::vector<std::uint32_t> inhibit_waiters;  // slots with Group::waiting_inhibit
   DispatcherStats stats;
+  // The notification log an earlier process left (seed()), by group key; an entry goes
+  // once its group consulted it.
+  std::unordered_map<std::uint64_t, NotifiedGroup> seeded;
   TimePoint last_now{};  // the latest `now` given (set_policy has none of its own)
 
   // Scratch, reused so that the steady state allocates nothing.
@@ -58,9 +62,14 @@ struct TenantDispatcher::State {
   void release_inhibited(TimePoint now);
   void erase_if_unused(routing::ActiveEntry& e);
   void maybe_compact();
+  // An unknown resolve that a seeded group had notified firing: joins that group so its
+  // resolve is notified. False when no seeded group knows it.
+  bool resolve_seeded(Alert& alert, TimePoint now);
 
   // flush.cpp
   void flush(std::uint32_t slot, TimePoint now, std::vector<Notification>& out);
+  // A group notifying for the first time in this process takes over its seeded entry.
+  void adopt_seed(std::uint32_t slot);
   TimePoint mute_end(const Rule& rule, TimePoint now) const;
 };
 

@@ -31,9 +31,37 @@ TimePoint TenantDispatcher::State::mute_end(const Rule& rule, TimePoint now) con
   return t;  // a window that never ends is looked at again a week later
 }
 
+void TenantDispatcher::State::adopt_seed(std::uint32_t slot) {
+  Group& g = groups[slot];
+  auto it = seeded.find(g.key);
+  if (it == seeded.end()) return;
+  const NotifiedGroup& n = it->second;
+  bool any = false;
+  for (const std::uint64_t fp : g.members) {
+    ActiveEntry* e = active.find(fp);
+    // Replayed: the earlier process notified it but did not finish delivering it.
+    if (e == nullptr || !e->firing() || e->alert.replayed) continue;
+    if (std::binary_search(n.firing.begin(), n.firing.end(), fp)) {
+      e->membership(slot)->notified = true;
+      any = true;
+    }
+  }
+  // Resolves that joined through resolve_seeded() are already marked.
+  any = any || std::any_of(g.members.begin(), g.members.end(), [&](std::uint64_t fp) {
+          const ActiveEntry* e = active.find(fp);
+          return e != nullptr && !e->firing();
+        });
+  if (any) {
+    g.notified = true;
+    g.last_notify = n.last_notify;
+  }
+  seeded.erase(it);
+}
+
 void TenantDispatcher::State::flush(std::uint32_t slot, TimePoint now,
                                     std::vector<Notification>& out) {
   Group& g = groups[slot];
+  if (!g.notified && !seeded.empty()) adopt_seed(slot);
   if (!g.rule->mute_when.empty() && muted(*g.rule, now)) {
     ++stats.muted_flushes;
     g.muted_until = mute_end(*g.rule, now);

@@ -35,6 +35,8 @@ struct ShardRouter::Shard {
   TimePoint armed_for = kNever;
   bool stopped = false;
   std::vector<Notification> out;  // reused
+  // Seeds from earlier processes, applied to each dispatcher when it is created.
+  std::vector<std::shared_ptr<const ShardRouter::NotifiedByTenant>> seeds;
 };
 
 ShardRouter::ShardRouter(std::vector<boost::asio::io_context*> reactors,
@@ -67,6 +69,11 @@ void ShardRouter::refresh_policy(Shard& s, TenantIndex t, Tenant& ts) {
   if (entry == nullptr) return;  // removed: what is queued or grouped uses its last policy
   if (!ts.dispatcher) {
     ts.dispatcher = std::make_unique<TenantDispatcher>(entry->policy, settings_);
+    for (const auto& seeds : s.seeds) {
+      if (auto it = seeds->find(entry->policy->tenant_id); it != seeds->end()) {
+        ts.dispatcher->seed(it->second, now_());
+      }
+    }
   } else if (ts.dispatcher->policy() != entry->policy) {
     ts.dispatcher->set_policy(entry->policy);
   }
@@ -154,6 +161,30 @@ void ShardRouter::stop(std::size_t shard) {
   }
   s.armed_for = kNever;
   s.timer.cancel();
+}
+
+void ShardRouter::notification_log(
+    std::size_t shard, std::vector<std::pair<std::string, NotifiedGroup>>& out) const {
+  const Shard& s = *shards_state_[shard];
+  std::vector<NotifiedGroup> groups;
+  for (const auto& ts : s.tenants) {
+    if (!ts || !ts->dispatcher) continue;
+    groups.clear();
+    ts->dispatcher->notified_groups(groups);
+    for (NotifiedGroup& g : groups) out.emplace_back(ts->dispatcher->policy()->tenant_id, std::move(g));
+  }
+}
+
+void ShardRouter::seed(std::size_t shard, std::shared_ptr<const NotifiedByTenant> seeds) {
+  Shard& s = *shards_state_[shard];
+  const TimePoint now = now_();
+  for (const auto& ts : s.tenants) {
+    if (!ts || !ts->dispatcher) continue;
+    if (auto it = seeds->find(ts->dispatcher->policy()->tenant_id); it != seeds->end()) {
+      ts->dispatcher->seed(it->second, now);
+    }
+  }
+  s.seeds.push_back(std::move(seeds));
 }
 
 void ShardRouter::on_timer(Shard& s) {

@@ -127,3 +127,50 @@ class ZeroDowntimeRestart(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NotificationLogAcrossRestarts(unittest.TestCase):
+    """A clean restart keeps what each group notified (data_dir/wal/<n>/notify.log): an
+    alert Prometheus keeps re-sending is not notified again, and its resolve still is,
+    although the new process never saw it firing."""
+
+    def test_a_restart_neither_repeats_notifications_nor_loses_resolves(self):
+        sink = SinkServer()
+        self.addCleanup(sink.close)
+        tenant = json.dumps({"tenant_id": "acme", "tokens": [sha256_token("acme-token")],
+                             "rules": [{"group_by": ["alertname"], "group_wait": "0s",
+                                        "destinations": [{"type": "webhook",
+                                                          "url": sink.url + "/hook"}]}]})
+        d = Daemon(tenants={"acme": tenant})
+        d.start()
+        self.addCleanup(d.__exit__)
+
+        def post(name, resolved=False):
+            alert = {"labels": {"alertname": name, "instance": "db1"}}
+            if resolved:
+                alert["endsAt"] = "2020-01-01T00:00:00Z"
+            self.assertEqual(d.request("POST", "/api/v2/alerts", body=[alert],
+                                       token="acme-token")[0], 200)
+
+        def notified():
+            return [(a["labels"]["alertname"], a["status"])
+                    for b in sink.bodies() for a in b.get("alerts", [])]
+
+        post("DiskFull")
+        wait_for(lambda: notified() == [("DiskFull", "firing")], what="the first notification")
+
+        self.assertEqual(d.stop(), 0)
+        self.assertTrue(any(l.get("msg") == "notification log written" for l in d.log_lines()))
+        os.remove(d.port_file)
+        d.start()
+
+        # Prometheus re-sends the firing alert; a new alert follows it on the same path, so
+        # once the new one arrived, a repeat of the first would have arrived before it.
+        post("DiskFull")
+        post("Marker")
+        wait_for(lambda: ("Marker", "firing") in notified(), what="the marker")
+        self.assertEqual(notified().count(("DiskFull", "firing")), 1, "not notified again")
+
+        # Its resolve is notified, though this process never saw it firing.
+        post("DiskFull", resolved=True)
+        wait_for(lambda: ("DiskFull", "resolved") in notified(), what="the resolve")
