@@ -233,6 +233,30 @@ TEST_CASE("kafka producer: brokers down -> unhealthy, reports wait; back up -> a
   for (const auto& a : alerts) CHECK(keys.count(fingerprint_hex(a.fingerprint)) == 1);
 }
 
+TEST_CASE("kafka producer: stop with brokers down purges within its bound, reports \"stopped\"",
+          "[kafka]") {
+  MockCluster cluster(1);
+  Reports reports;
+  ProducerSettings settings;
+  settings.stop_timeout = 300ms;
+  auto producer = open_producer(cluster, settings);
+  REQUIRE(wait_until([&] { return producer->healthy(); }, 20s));
+  cluster.set_all_down(true);
+  REQUIRE(wait_until([&] { return !producer->healthy(); }, 20s));
+  for (int i = 0; i < 5; ++i) producer->produce(make_alert("t-stop", 0xf000 + i, i), reports.add());
+  const auto started = std::chrono::steady_clock::now();
+  producer->stop();
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+  REQUIRE(reports.size() == 5);  // every done() ran before stop() returned
+  for (const auto& r : reports.all()) {
+    CHECK_FALSE(r.delivered);
+    CHECK(r.retriable);
+    CHECK(r.reason == "stopped");
+  }
+  CHECK(producer->stats().in_flight == 0);
+  CHECK_FALSE(producer->healthy());
+}
+
 // librdkafka 2.0.2's mock cluster has no CreateTopics (its metadata names controller 0, which
 // does not exist, so the Admin request times out): the partition count of a created topic
 // cannot be checked here. What is checked: one Admin request per topic however many alerts,
