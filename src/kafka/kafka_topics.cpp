@@ -76,6 +76,7 @@ TopicProvisioner::~TopicProvisioner() {
 
 TopicProvisioner::Admit TopicProvisioner::admit(const OutMessage& m, Clock::time_point now) {
   bool request_now = false;
+  bool held = false;
   {
     std::lock_guard lock(mutex_);
     auto it = topics_.find(m.topic);
@@ -85,16 +86,21 @@ TopicProvisioner::Admit TopicProvisioner::admit(const OutMessage& m, Clock::time
     } else if (it->second.state == State::ready) {
       return Admit::send;
     } else if (it->second.state == State::failed) {
+      // A retry: the topic has been in use since the failure, its messages go on meanwhile.
       if (now < it->second.retry_at) return Admit::send;
       it->second.state = State::pending;
+      it->second.hold = false;
       request_now = true;
     }
     Entry& e = it->second;
-    if (e.held.size() >= kMaxHeldPerTopic) return Admit::full;
-    e.held.push_back(Held{m.key, std::string(m.value), m.headers, m.done});
+    if (e.hold) {
+      if (e.held.size() >= kMaxHeldPerTopic) return Admit::full;
+      e.held.push_back(Held{m.key, std::string(m.value), m.headers, m.done});
+      held = true;
+    }
   }
   if (request_now) request(m.topic);
-  return Admit::held;
+  return held ? Admit::held : Admit::send;
 }
 
 void TopicProvisioner::release(const std::string& topic, Entry& e) {

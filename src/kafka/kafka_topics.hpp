@@ -10,7 +10,7 @@
 // auto-creates the topic with its own defaults first. A failed creation (counted, logged)
 // releases them too (the topic may exist anyway; if not, librdkafka fails them after
 // topic.metadata.propagation.max.ms, retriable) and is retried by a later admit() after a
-// backoff (1 s doubling to 60 s).
+// backoff (1 s doubling to 60 s), without holding messages again.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -81,6 +81,7 @@ class TopicProvisioner {
   };
   struct Entry {
     State state = State::pending;
+    bool hold = true;  // first request: hold the topic's messages until the answer
     int failures = 0;
     Clock::time_point retry_at{};
     std::vector<Held> held;

@@ -65,7 +65,7 @@ struct DeliveryReport {
 
 // Called exactly once per alert: on the producer's poll thread for a broker's answer, or on
 // the caller's thread inside produce() for an immediate failure. Must not block and must not
-// call stop().
+// call back into the Producer (post the outcome to the owner's thread instead).
 using DeliveryDone = std::function<void(const DeliveryReport&)>;
 // The batch form: `index` into the span given to produce().
 using BatchDeliveryDone = std::function<void(std::size_t index, const DeliveryReport&)>;
