@@ -120,7 +120,7 @@ Result<std::unique_ptr<Producer>> Producer::open(ProducerSettings settings) {
   std::array<char, 512> err{};
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err.data(), err.size());
   if (rk == nullptr) return unexpected(Error{std::string("kafka producer: ") + err.data()});
-  conf->release();  // rd_kafka_new owns it now
+  static_cast<void>(conf->release());  // rd_kafka_new owns it now
 
   auto impl = std::make_unique<Impl>();
   impl->rk = rk;
@@ -188,12 +188,26 @@ void Producer::produce(const Alert& alert, DeliveryDone done) {
 }
 
 void Producer::Impl::send(const OutMessage& m) {
-  const rd_kafka_resp_err_t err =
-      rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(m.topic), RD_KAFKA_V_KEY(m.key.data(), m.key.size()),
-                        RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()),
-                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(m.headers),
-                        RD_KAFKA_V_OPAQUE(m.done), RD_KAFKA_V_END);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) refuse(m, err);  // else librdkafka owns headers
+  // rd_kafka_produceva, not the RD_KAFKA_V_* macros: those are GNU statement expressions,
+  // which clang -Wpedantic refuses.
+  std::array<rd_kafka_vu_t, 6> vu{};
+  vu[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  vu[0].u.cstr = m.topic;
+  vu[1].vtype = RD_KAFKA_VTYPE_KEY;
+  vu[1].u.mem = {const_cast<char*>(m.key.data()), m.key.size()};
+  vu[2].vtype = RD_KAFKA_VTYPE_VALUE;
+  vu[2].u.mem = {const_cast<char*>(m.value.data()), m.value.size()};
+  vu[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vu[3].u.i = RD_KAFKA_MSG_F_COPY;
+  vu[4].vtype = RD_KAFKA_VTYPE_HEADERS;
+  vu[4].u.headers = m.headers;
+  vu[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  vu[5].u.ptr = m.done;
+  rd_kafka_error_t* error = rd_kafka_produceva(rk, vu.data(), vu.size());
+  if (error == nullptr) return;  // librdkafka owns the headers now
+  const rd_kafka_resp_err_t err = rd_kafka_error_code(error);
+  rd_kafka_error_destroy(error);
+  refuse(m, err);
 }
 
 void Producer::Impl::refuse(const OutMessage& m, rd_kafka_resp_err_t err) {
