@@ -233,27 +233,40 @@ TEST_CASE("kafka producer: brokers down -> unhealthy, reports wait; back up -> a
   for (const auto& a : alerts) CHECK(keys.count(fingerprint_hex(a.fingerprint)) == 1);
 }
 
-TEST_CASE("kafka producer: stop with brokers down purges within its bound, reports \"stopped\"",
-          "[kafka]") {
+TEST_CASE(
+    "kafka producer: a full local queue answers at once; stop with brokers down purges "
+    "within its bound",
+    "[kafka]") {
   MockCluster cluster(1);
   Reports reports;
   ProducerSettings settings;
   settings.stop_timeout = 300ms;
+  settings.properties["queue.buffering.max.messages"] = "5";
   auto producer = open_producer(cluster, settings);
   REQUIRE(wait_until([&] { return producer->healthy(); }, 20s));
   cluster.set_all_down(true);
   REQUIRE(wait_until([&] { return !producer->healthy(); }, 20s));
-  for (int i = 0; i < 5; ++i) producer->produce(make_alert("t-stop", 0xf000 + i, i), reports.add());
-  const auto started = std::chrono::steady_clock::now();
-  producer->stop();
-  CHECK(std::chrono::steady_clock::now() - started < 5s);
-  REQUIRE(reports.size() == 5);  // every done() ran before stop() returned
+  for (int i = 0; i < 8; ++i) producer->produce(make_alert("t-stop", 0xf000 + i, i), reports.add());
+  REQUIRE(reports.size() == 3);  // at once, on this thread
   for (const auto& r : reports.all()) {
     CHECK_FALSE(r.delivered);
     CHECK(r.retriable);
-    CHECK(r.reason == "stopped");
+    CHECK(r.reason == "queue full");
   }
+  CHECK(producer->stats().in_flight == 5);
+  CHECK(producer->stats().failed == 3);
+
+  const auto started = std::chrono::steady_clock::now();
+  producer->stop();
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+  REQUIRE(reports.size() == 8);  // every done() ran before stop() returned
+  for (const auto& r : reports.all()) {
+    CHECK_FALSE(r.delivered);
+    CHECK(r.retriable);
+  }
+  CHECK(reports.all().back().reason == "stopped");
   CHECK(producer->stats().in_flight == 0);
+  CHECK(producer->stats().failed == 8);
   CHECK_FALSE(producer->healthy());
 }
 
