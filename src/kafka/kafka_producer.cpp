@@ -54,9 +54,9 @@ const Properties& Producer::default_properties() {
       // where broker storage or network costs more than producer CPU.
       {"compression.type", "lz4"},
       // 1 ms: with durability: kafka each request waits for its report, so linger caps a
-      // closed loop at clients/linger: 256 clients x 1 alert reached ~45k alerts/s at 5 ms
-      // (the target, no headroom) vs ~150k at 1 ms (p99 ~3 ms) and 120-540k at 0
-      // (p99 unstable, 1-48 ms, smaller batches under load). 1 ms still batches under load.
+      // closed loop at clients/linger: 256 one-alert clients reach ~45k alerts/s at 5 ms (the
+      // target, no headroom), 150-160k at 1 ms (p99 < 4 ms), 120-560k at 0 but erratic (p99 up
+      // to 48 ms) and 100-alert requests fell to 59-127k at 0 vs 214-360k at 1 (4 runs).
       {"linger.ms", "1"},
       // Upper bounds of one partition's batch (librdkafka's values, explicit here): linger
       // decides the batch; a 100-alert request fits one batch per partition.
