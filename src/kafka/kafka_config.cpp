@@ -27,8 +27,8 @@ Result<ConfPtr> make_conf(const Properties& defaults, const Properties& override
 bool valid_topic_name(std::string_view topic) {
   if (topic.empty() || topic.size() > 249 || topic == "." || topic == "..") return false;
   return std::all_of(topic.begin(), topic.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -39,6 +39,7 @@ Result<std::string> topic_for(std::string_view pattern, std::string_view tenant_
     return unexpected(Error{"topic pattern \"" + std::string(pattern) +
                             "\" has no {tenant_id}: every tenant would share one topic"});
   }
+  if (tenant_id.empty()) return unexpected(Error{"empty tenant id: no topic"});
   std::string topic(pattern.substr(0, at));
   topic.append(tenant_id);
   topic.append(pattern.substr(at + kPlaceholder.size()));
