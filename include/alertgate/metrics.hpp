@@ -153,6 +153,22 @@ struct BreakerGauge {
   std::atomic<int> open{0};
 };
 
+// The durable state (write-ahead log and dead-letter store), read at scrape time from
+// their owners (app): sums over the log's shard writers.
+struct StorageStats {
+  bool wal = false;  // durability: wal (the wal_* fields are meaningful)
+  std::uint64_t wal_appended = 0;        // alert records synced
+  std::uint64_t wal_append_failures = 0;  // appends answered with an error (503)
+  std::uint64_t wal_commits = 0;         // fdatasync calls (group commits)
+  std::uint64_t wal_bytes_written = 0;
+  std::uint64_t wal_segments = 0;  // on disk now
+  std::uint64_t wal_compactions = 0;
+  std::uint64_t wal_records_moved = 0;
+  std::uint64_t wal_io_errors = 0;
+  std::uint64_t dead_letters_stored = 0;  // in the store now
+  std::uint64_t dead_letter_write_errors = 0;
+};
+
 // The registry: names for the indexes, one ReactorMetrics per reactor, and rendering.
 // Built by app before the reactors start; render() may run on any thread. Tenant cells
 // exist for `tenant_capacity` indexes from the start (so reactors never see them move);
@@ -181,6 +197,7 @@ class Metrics {
   // Gauges read at scrape time from their owners.
   void set_queue_depth_source(std::function<std::uint64_t(std::size_t tenant)> source);
   void set_ready_source(std::function<bool()> source);
+  void set_storage_source(std::function<StorageStats()> source);
 
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
@@ -204,6 +221,7 @@ class Metrics {
   std::string version_;
   std::function<std::uint64_t(std::size_t)> queue_depth_;
   std::function<bool()> ready_;
+  std::function<StorageStats()> storage_;
   std::chrono::system_clock::time_point start_time_;
 };
 

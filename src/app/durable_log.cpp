@@ -154,6 +154,24 @@ bool DurableLog::healthy() const {
   return std::all_of(owned_.begin(), owned_.end(), [](const Owned& o) { return o.writer->healthy(); });
 }
 
+wal::WalStats DurableLog::stats() const {
+  wal::WalStats sum;
+  for (const Owned& o : owned_) {
+    const wal::WalStats s = o.writer->stats();
+    sum.appended += s.appended;
+    sum.append_failures += s.append_failures;
+    sum.commits += s.commits;
+    sum.bytes_written += s.bytes_written;
+    sum.segments_created += s.segments_created;
+    sum.segments_deleted += s.segments_deleted;
+    sum.io_errors += s.io_errors;
+    sum.compactions += s.compactions;
+    sum.records_moved += s.records_moved;
+    sum.segments += s.segments;
+  }
+  return sum;
+}
+
 wal::WalWriter* DurableLog::writer_for(std::uint32_t dir) const {
   return dir < by_dir_.size() ? by_dir_[dir] : nullptr;
 }

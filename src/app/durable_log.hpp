@@ -50,6 +50,8 @@ class DurableLog final : public AlertReleaser {
   wal::WalWriter& writer(unsigned shard) { return *owned_[shard].writer; }
   // True when every writer is healthy (the /-/ready condition for the log).
   bool healthy() const;
+  // Any thread: the writers' counters, summed.
+  wal::WalStats stats() const;
 
   // Hands the replayed alerts to their tenants' home shards (blocking until re-logged when
   // their segment was quarantined). Alerts of tenants that no longer exist are completed

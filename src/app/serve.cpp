@@ -212,6 +212,25 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   RateLimiter rate_limiter(policy.capacity());
   metrics.set_queue_depth_source(
       [&shards](std::size_t t) { return shards.queue_depth(static_cast<TenantIndex>(t)); });
+  metrics.set_storage_source([&durable, &dead_letters] {
+    StorageStats st;
+    if (durable) {
+      const wal::WalStats w = durable->stats();
+      st.wal = true;
+      st.wal_appended = w.appended;
+      st.wal_append_failures = w.append_failures;
+      st.wal_commits = w.commits;
+      st.wal_bytes_written = w.bytes_written;
+      st.wal_segments = w.segments;
+      st.wal_compactions = w.compactions;
+      st.wal_records_moved = w.records_moved;
+      st.wal_io_errors = w.io_errors;
+    }
+    const wal::DeadLetterStats d = dead_letters.stats();
+    st.dead_letters_stored = d.stored;
+    st.dead_letter_write_errors = d.write_errors;
+    return st;
+  });
   metrics.set_ready_source([&ready, &durable] {
     return ready.load(std::memory_order_acquire) && (!durable || durable->healthy());
   });

@@ -101,5 +101,8 @@ void Metrics::set_queue_depth_source(std::function<std::uint64_t(std::size_t)> s
   queue_depth_ = std::move(source);
 }
 void Metrics::set_ready_source(std::function<bool()> source) { ready_ = std::move(source); }
+void Metrics::set_storage_source(std::function<StorageStats()> source) {
+  storage_ = std::move(source);
+}
 
 }  // namespace alertgate

@@ -278,6 +278,40 @@ std::string Metrics::render() const {
         counter({}, sum([](const ReactorMetrics& r) { return r.connections_refused().get(); })));
     out.push_back(std::move(g));
   }
+  if (storage_) {
+    const StorageStats st = storage_();
+    auto one = [&](const char* name, const char* help, MetricType type, std::uint64_t v) {
+      auto f = family(name, help, type);
+      f.metric.push_back(type == MetricType::Counter ? counter({}, static_cast<double>(v))
+                                                     : gauge({}, static_cast<double>(v)));
+      out.push_back(std::move(f));
+    };
+    if (st.wal) {
+      one("alertgate_wal_appended_total", "Alert records written and synced to the write-ahead log.",
+          MetricType::Counter, st.wal_appended);
+      one("alertgate_wal_append_failures_total",
+          "Appends that failed (the request got 503 log_unavailable).", MetricType::Counter,
+          st.wal_append_failures);
+      one("alertgate_wal_commits_total", "Group commits (one fdatasync each).",
+          MetricType::Counter, st.wal_commits);
+      one("alertgate_wal_written_bytes_total", "Bytes written to the write-ahead log.",
+          MetricType::Counter, st.wal_bytes_written);
+      one("alertgate_wal_segments", "Write-ahead log segment files on disk.", MetricType::Gauge,
+          st.wal_segments);
+      one("alertgate_wal_compactions_total",
+          "Segments compacted away (their live records copied forward).", MetricType::Counter,
+          st.wal_compactions);
+      one("alertgate_wal_compacted_records_total", "Alert records copied forward by compaction.",
+          MetricType::Counter, st.wal_records_moved);
+      one("alertgate_wal_io_errors_total", "Write or sync errors of the write-ahead log.",
+          MetricType::Counter, st.wal_io_errors);
+    }
+    one("alertgate_dead_letters_stored", "Dead letters in the store (data_dir/deadletters/).",
+        MetricType::Gauge, st.dead_letters_stored);
+    one("alertgate_dead_letter_write_errors_total",
+        "Dead letters that could not be written or removed on disk.", MetricType::Counter,
+        st.dead_letter_write_errors);
+  }
   return prometheus::TextSerializer().Serialize(out);
 }
 

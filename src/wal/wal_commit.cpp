@@ -90,6 +90,7 @@ void WalWriter::Impl::commit(std::vector<WalOp>& batch) {
   }
   delete_finished_segments();
   if (healthy()) maybe_compact();
+  stats_.segments.store(segments_.size(), std::memory_order_relaxed);
 }
 
 std::error_code WalWriter::Impl::flush() {

@@ -43,6 +43,7 @@ Result<bool> WalWriter::Impl::start() {
         Error{(shard_dir_ / segment_file_name(max_seq + 1)).string() + ": " + err.message()});
   }
   delete_finished_segments();
+  stats_.segments.store(segments_.size(), std::memory_order_relaxed);
   thread_ = std::thread([this] { run(); });
   return true;
 }
@@ -92,6 +93,7 @@ WalStats WalWriter::Impl::stats() const {
   s.segments_deleted = stats_.segments_deleted.load();
   s.io_errors = stats_.io_errors.load();
   s.compactions = stats_.compactions.load();
+  s.segments = stats_.segments.load();
   s.records_moved = stats_.records_moved.load();
   return s;
 }

@@ -74,6 +74,7 @@ class DeadLetters(unittest.TestCase):
         self.assertEqual(first["reason"], "HTTP 400: nope")
         self.assertNotIn(self.sink.url + "/hook", json.dumps(letters), "the path is redacted")
         self.assertTrue(os.listdir(os.path.join(self.d.dir, "data", "deadletters")))
+        self.assertEqual(self.d.metric("alertgate_dead_letters_stored"), 3)
 
         # The admin token guards every endpoint; bad parameters are named.
         self.assertEqual(self.api("GET", token=None)[0], 401)

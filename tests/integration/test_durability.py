@@ -55,6 +55,10 @@ class WriteAheadLog(unittest.TestCase):
         self.assertTrue(segments, "the write-ahead log has segment files")
         self.assertGreater(sum(os.path.getsize(s) for s in segments), 0)
         self.assertEqual(d.metric("alertgate_ready"), 1)
+        self.assertEqual(d.metric("alertgate_wal_appended_total"), 2)
+        self.assertGreaterEqual(d.metric("alertgate_wal_commits_total"), 1)
+        self.assertEqual(d.metric("alertgate_wal_segments"), len(segments))
+        self.assertEqual(d.metric("alertgate_wal_io_errors_total"), 0)
 
         # A clean stop, then a start on the same log: it replays (nothing was left
         # unrouted) and serves.

@@ -91,6 +91,7 @@ struct WalStats {
   std::uint64_t segments_created = 0;
   std::uint64_t segments_deleted = 0;
   std::uint64_t io_errors = 0;
+  std::uint64_t segments = 0;       // segment files of the shard now (replayed ones included)
   std::uint64_t compactions = 0;    // segments compacted away
   std::uint64_t records_moved = 0;  // alert records copied forward by compaction
 };
