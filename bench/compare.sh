@@ -24,7 +24,8 @@
 #   Alertmanager), SLO_P99=200ms, SLO_ERRORS=0.001, RAMPS="alertmanager alertgate-memory",
 #   AM_RAMP="250 250" and AG_RAMP="10000 6000" (start step, alerts/s), RAMP_STEPS=8,
 #   STEP_DURATION=5s, CONNECTIONS=128, LOAD_THREADS=1, TENANTS=16 (alertgate tenants),
-#   DRAIN=5s, MAX_RSS_MB=4096, OUT=bench/out/compare-<UTC time>
+#   DRAIN=5s, MAX_RSS_MB=4096, OUT=bench/out/compare-<UTC time>, AG_EXTRA_CONFIG="" (YAML
+#   appended to every alertgate config, e.g. 'wal: {commit_interval: 0s}')
 set -euo pipefail
 
 BIN=${1:-build/alertgate}
@@ -172,6 +173,8 @@ write_ag_config() {  # dir mode
   rm -rf "$1"
   "$BIN" bench --write-config "$1" --sink-url "$sink_url" --tenants "$TENANTS" \
     "${durability[@]}" >"$1.write-config.log" 2>&1 || return 1
+  # e.g. AG_EXTRA_CONFIG='wal: {commit_interval: 0s}' to compare log settings.
+  [ -n "${AG_EXTRA_CONFIG:-}" ] && printf '%s\n' "$AG_EXTRA_CONFIG" >>"$1/alertgate.yaml"
   "$BIN" check-config --config "$1/alertgate.yaml" >>"$1.write-config.log" 2>&1
 }
 memory_key=1

@@ -17,7 +17,7 @@ LABELS = {
     "alertmanager": "alertmanager",
 }
 COLUMNS = [("target", 19), ("batch", 5), ("offered/s", 9), ("acked/s", 9),
-           ("ack p99 ms", 10), ("e2e p99 ms", 10), ("delivered", 9), ("RSS MB", 6),
+           ("ack p50 ms", 10), ("ack p99 ms", 10), ("e2e p99 ms", 10), ("delivered", 9), ("RSS MB", 6),
            ("errors", 6), ("late", 6), ("in SLO", 6)]
 
 
@@ -51,6 +51,10 @@ def header():
 
 def p99(summary):
     return summary.get("p99") if isinstance(summary, dict) else None
+
+
+def p50(summary):
+    return summary.get("p50") if isinstance(summary, dict) else None
 
 
 def errors_of(rep):
@@ -111,7 +115,7 @@ def point_cells(p, slo_ms, max_err):
     """Cells of a table row, and whether the point met the SLO (None: unknown)."""
     r = p.rep
     if r is None:
-        return [p.label, p.batch, fmt(p.rate) if p.rate else "-"] + ["-"] * 8, None
+        return [p.label, p.batch, fmt(p.rate) if p.rate else "-"] + ["-"] * 9, None
     offered = r.get("offered_rate", p.rate)
     achieved = acked_rate(r)
     ack = p99(r.get("ack_latency_ms"))
@@ -123,7 +127,8 @@ def point_cells(p, slo_ms, max_err):
     rss = None
     if isinstance(tp, dict) and tp.get("rss_max_bytes"):
         rss = tp["rss_max_bytes"] / 1048576
-    cells = [p.label, p.batch, fmt(offered), fmt(achieved), fmt(ack, 2),
+    cells = [p.label, p.batch, fmt(offered), fmt(achieved),
+             fmt(p50(r.get("ack_latency_ms")), 2), fmt(ack, 2),
              fmt(e2e, 2) if p.sink() else "n/a",
              fmt(r.get("alerts_delivered")) if p.sink() else "n/a",
              fmt(rss) if p.target != "nginx" else "n/a",

@@ -95,6 +95,12 @@ struct MainConfig {
   SmtpConfig smtp;
   // The dead-letter store (data_dir/deadletters/): letters older than max_age, and the
   // oldest beyond max_count, are deleted.
+  // durability: wal: the write-ahead log's group commit and segment size (src/wal/README.md).
+  struct WalSettings {
+    std::chrono::milliseconds commit_interval{1};  // wait for more records after the first
+    std::size_t max_batch_bytes = std::size_t{4} << 20;
+    std::size_t segment_bytes = std::size_t{64} << 20;
+  } wal;
   struct DeadLetterRetention {
     std::chrono::milliseconds max_age = std::chrono::hours(24 * 7);
     std::size_t max_count = 100'000;

@@ -79,7 +79,8 @@ void report_damage(const wal::ReplayResult& replay) {
 
 }  // namespace
 
-Result<std::unique_ptr<DurableLog>> DurableLog::open(const fs::path& data_dir, unsigned shards) {
+Result<std::unique_ptr<DurableLog>> DurableLog::open(const fs::path& data_dir, unsigned shards,
+                                                     wal::WalOptions base) {
   const fs::path dir = data_dir / "wal";
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -123,7 +124,7 @@ Result<std::unique_ptr<DurableLog>> DurableLog::open(const fs::path& data_dir, u
   out->dir_ = dir;
   out->shards_ = std::max(1u, shards);
   for (auto& [n, lock] : mine) {
-    wal::WalOptions o;
+    wal::WalOptions o = base;
     o.dir = dir;
     o.shard = n;
     for (const auto& s : replay->shards) {

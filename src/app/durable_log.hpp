@@ -42,8 +42,10 @@ class DurableLog final : public AlertReleaser {
   // (every truncation or quarantine is logged), and opens a writer per shard -- at least
   // `shards`, more if an earlier run had more (their logs must drain). Directories locked
   // by another process are left alone; this one takes new numbers.
+  // `base` carries the writers' settings (commit interval, batch and segment size); its
+  // dir, shard and recovered fields are filled in here.
   static Result<std::unique_ptr<DurableLog>> open(const std::filesystem::path& data_dir,
-                                                  unsigned shards);
+                                                  unsigned shards, wal::WalOptions base = {});
   ~DurableLog() override;
 
   // The writer reactor `shard` appends to.

@@ -165,7 +165,11 @@ int serve(const MainConfig& config, const ServeOptions& options) {
 
   std::unique_ptr<DurableLog> durable;
   if (config.durability == Durability::wal) {
-    auto opened = DurableLog::open(config.data_dir, threads);
+    wal::WalOptions wal_options;
+    wal_options.commit_interval = config.wal.commit_interval;
+    wal_options.max_batch_bytes = config.wal.max_batch_bytes;
+    wal_options.segment_bytes = config.wal.segment_bytes;
+    auto opened = DurableLog::open(config.data_dir, threads, wal_options);
     if (!opened) {
       log::error("cannot start", {{"error", opened.error().message}});
       return 1;
