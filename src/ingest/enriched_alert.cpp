@@ -42,8 +42,8 @@ enum class Field : std::uint8_t {
 };
 
 constexpr std::array<std::string_view, 15> kFieldNames{
-    "alert_id",    "tenant_id", "fingerprint",  "status",    "severity",
-    "rating",      "labels",    "annotations",  "startsAt",  "endsAt",
+    "alert_id",     "tenant_id", "fingerprint", "status",        "severity",
+    "rating",       "labels",    "annotations", "startsAt",      "endsAt",
     "generatorURL", "dedup_key", "received_at", "source_format", "traceparent"};
 
 constexpr std::uint32_t bit(Field f) { return 1U << static_cast<unsigned>(f); }
@@ -51,9 +51,8 @@ constexpr std::uint32_t bit(Field f) { return 1U << static_cast<unsigned>(f); }
 // What append_alert_json always writes and a router cannot do without.
 constexpr std::uint32_t kRequired = bit(Field::alert_id) | bit(Field::tenant_id) |
                                     bit(Field::fingerprint) | bit(Field::status) |
-                                    bit(Field::severity) | bit(Field::rating) |
-                                    bit(Field::labels) | bit(Field::received_at) |
-                                    bit(Field::source_format);
+                                    bit(Field::severity) | bit(Field::rating) | bit(Field::labels) |
+                                    bit(Field::received_at) | bit(Field::source_format);
 
 Field field_of(std::string_view key) {
   for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
@@ -93,8 +92,9 @@ Step read_enum(JsonReader& r, od::value& v, std::string_view name,
   std::string_view text;
   if (Step s = r.get_string(v, {{}, name}, 64, text); s != Step::ok) return s;
   if (!parse_enum(text, values, out)) {
-    return r.fail(at, {{}, name},
-                  fmt::format("unknown value {} (expected {})", ingest::json_quoted(text), allowed));
+    return r.fail(
+        at, {{}, name},
+        fmt::format("unknown value {} (expected {})", ingest::json_quoted(text), allowed));
   }
   return Step::ok;
 }
@@ -111,8 +111,9 @@ Step read_fingerprint(JsonReader& r, od::value& v, std::uint64_t& out) {
     fp = (fp << 4) | static_cast<std::uint64_t>(d < 0 ? 0 : d);
   }
   if (!ok) {
-    return r.fail(at, {{}, "fingerprint"},
-                  fmt::format("expected 16 lowercase hex digits, got {}", ingest::json_quoted(text)));
+    return r.fail(
+        at, {{}, "fingerprint"},
+        fmt::format("expected 16 lowercase hex digits, got {}", ingest::json_quoted(text)));
   }
   out = fp;
   return Step::ok;
@@ -129,8 +130,8 @@ Step read_rating(JsonReader& r, od::value& v, std::uint8_t& out) {
   std::uint64_t n = 0;
   if (v.get_uint64().get(n) != simdjson::SUCCESS || n > 100) {
     std::string_view token = v.raw_json_token();
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' ||
-                              token.back() == '\r' || token.back() == '\t')) {
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
+                              token.back() == '\t')) {
       token.remove_suffix(1);
     }
     return r.fail(at, {{}, "rating"},
@@ -189,8 +190,7 @@ Step decode_object(JsonReader& r, od::object& object, Alert& alert) {
     std::string_view key;
     if (Step s = r.read_key(field, {}, key_at, key); s != Step::ok) return s;
     const Field id = field_of(key);
-    const bool duplicate =
-        id == Field::unknown ? !unknown.insert(key) : (seen & bit(id)) != 0;
+    const bool duplicate = id == Field::unknown ? !unknown.insert(key) : (seen & bit(id)) != 0;
     if (duplicate) return r.fail(key_at, {}, "duplicate field " + ingest::json_quoted(key));
     if (id == Field::unknown) continue;  // skipped by the next iteration, unread
     seen |= bit(id);
@@ -201,12 +201,12 @@ Step decode_object(JsonReader& r, od::object& object, Alert& alert) {
   if (const std::uint32_t missing = kRequired & ~seen; missing != 0) {
     for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
       if ((missing & (1U << i)) != 0) {
-        return r.fail(r.root_offset(), {},
-                      fmt::format("missing field \"{}\"", kFieldNames[i]));
+        return r.fail(r.root_offset(), {}, fmt::format("missing field \"{}\"", kFieldNames[i]));
       }
     }
   }
-  if (alert.labels.empty()) return r.fail(labels_at, {{}, "labels"}, "at least one label is required");
+  if (alert.labels.empty())
+    return r.fail(labels_at, {{}, "labels"}, "at least one label is required");
   return Step::ok;
 }
 

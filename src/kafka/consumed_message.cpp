@@ -13,8 +13,8 @@ std::optional<std::string_view> ConsumedMessage::header(std::string_view name) c
 
 Result<Alert, DecodeError> ConsumedMessage::decode_alert() const {
   if (tenant_id.empty()) {
-    return unexpected(DecodeError{DecodeError::kBodyError, 0,
-                                  "topic \"" + topic + "\" does not name a tenant"});
+    return unexpected(
+        DecodeError{DecodeError::kBodyError, 0, "topic \"" + topic + "\" does not name a tenant"});
   }
   auto alert = decode_enriched_alert(value);
   if (!alert.ok()) return alert;

@@ -158,6 +158,7 @@ ConsumerStats Consumer::stats() const {
   s.pauses = c.pauses.load(std::memory_order_relaxed);
   s.consume_errors = c.consume_errors.load(std::memory_order_relaxed);
   s.in_flight = c.in_flight.load(std::memory_order_relaxed);
+  s.uncommitted = c.uncommitted.load(std::memory_order_relaxed);
   s.assigned_partitions = c.assigned_partitions.load(std::memory_order_relaxed);
   s.paused = c.paused.load(std::memory_order_relaxed);
   std::lock_guard lock(impl_->snapshot_mutex);

@@ -21,8 +21,7 @@ using ListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
 
 bool rebalancing(rd_kafka_resp_err_t err) {
   return err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
-         err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
-         err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID;
+         err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION || err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID;
 }
 
 ListPtr new_list(std::size_t n) {
@@ -118,6 +117,7 @@ void Consumer::Impl::on_revoke(rd_kafka_topic_partition_list_t* partitions, bool
   counters.revocations.fetch_add(1, std::memory_order_relaxed);
   counters.assigned_partitions.store(tracker.active_slots().size(), std::memory_order_relaxed);
   counters.in_flight.store(tracker.in_flight(), std::memory_order_relaxed);
+  counters.uncommitted.store(tracker.uncommitted(), std::memory_order_relaxed);
   update_pause();
 }
 
@@ -176,7 +176,9 @@ void Consumer::Impl::error_cb(rd_kafka_t* /*rk*/, int err, const char* reason, v
 }
 
 void Consumer::Impl::update_pause() {
-  const std::size_t in_flight = tracker.in_flight();
+  // Uncommitted, not only undone: one message that stays undone keeps every later one of
+  // its partition in the tracker, and that must be bounded too.
+  const std::size_t in_flight = tracker.uncommitted();
   const std::size_t max = settings.max_in_flight;
   if (!paused && in_flight >= max) {
     set_paused(tracker.active_slots(), true);
@@ -207,6 +209,7 @@ void Consumer::Impl::set_paused(const std::vector<std::uint32_t>& slots, bool pa
 
 void Consumer::Impl::housekeeping(SteadyClock::time_point now) {
   counters.in_flight.store(tracker.in_flight(), std::memory_order_relaxed);
+  counters.uncommitted.store(tracker.uncommitted(), std::memory_order_relaxed);
   if (now >= next_commit) {
     commit(tracker.active_slots(), /*async=*/true);
     next_commit = now + settings.commit_interval;
@@ -244,7 +247,8 @@ void Consumer::Impl::refresh_snapshot() {
     const std::int64_t pos = positions->elems[i].offset;
     l.position = pos >= 0 ? pos : -1;
     const std::int64_t base = l.committed >= 0 ? l.committed : l.position;
-    if (l.high_watermark >= 0 && base >= 0) l.lag = std::max<std::int64_t>(0, l.high_watermark - base);
+    if (l.high_watermark >= 0 && base >= 0)
+      l.lag = std::max<std::int64_t>(0, l.high_watermark - base);
     lags.push_back(std::move(l));
   }
   std::lock_guard lock(snapshot_mutex);

@@ -37,9 +37,9 @@ struct Consumer::Impl {
 
   // --- poll thread ---
   OffsetTracker tracker;
-  std::vector<std::string> slot_tenant;          // tenant id by tracker slot
-  std::vector<std::int64_t> slot_confirmed;      // offset the broker confirmed, by slot
-  std::vector<MessageToken> done_scratch;        // swapped with remote_done
+  std::vector<std::string> slot_tenant;      // tenant id by tracker slot
+  std::vector<std::int64_t> slot_confirmed;  // offset the broker confirmed, by slot
+  std::vector<MessageToken> done_scratch;    // swapped with remote_done
   bool paused = false;
   SteadyClock::time_point next_commit{};
   SteadyClock::time_point next_refresh{};
@@ -54,9 +54,9 @@ struct Consumer::Impl {
   bool stopped = false;  // under stop_mutex
 
   struct Counters {
-    std::atomic<std::uint64_t> messages{0}, done{0}, stale_done{0}, commits{0},
-        commit_errors{0}, assignments{0}, revocations{0}, pauses{0}, consume_errors{0};
-    std::atomic<std::size_t> in_flight{0}, assigned_partitions{0};
+    std::atomic<std::uint64_t> messages{0}, done{0}, stale_done{0}, commits{0}, commit_errors{0},
+        assignments{0}, revocations{0}, pauses{0}, consume_errors{0};
+    std::atomic<std::size_t> in_flight{0}, uncommitted{0}, assigned_partitions{0};
     std::atomic<bool> paused{false};
   } counters;
   mutable std::mutex snapshot_mutex;  // guards the two below

@@ -14,7 +14,8 @@ std::uint32_t OffsetTracker::assign(std::string_view topic, std::int32_t partiti
   std::uint32_t slot = find(topic, partition);
   if (slot == kNoSlot) {
     auto it = by_topic_.find(topic);
-    if (it == by_topic_.end()) it = by_topic_.emplace(std::string(topic), std::vector<std::uint32_t>{}).first;
+    if (it == by_topic_.end())
+      it = by_topic_.emplace(std::string(topic), std::vector<std::uint32_t>{}).first;
     auto& index = it->second;
     const auto p = static_cast<std::size_t>(partition);
     if (index.size() <= p) index.resize(p + 1, kNoSlot);
@@ -27,7 +28,10 @@ std::uint32_t OffsetTracker::assign(std::string_view topic, std::int32_t partiti
     slot = index[p];
   }
   Slot& s = slots_[slot];
-  if (s.active) in_flight_ -= s.undone;  // assigned again without a revoke: start over
+  if (s.active) {  // assigned again without a revoke: start over
+    in_flight_ -= s.undone;
+    uncommitted_ -= s.window.size();
+  }
   s.active = true;
   s.epoch = next_epoch_++;
   if (next_epoch_ == 0) next_epoch_ = 1;  // 0 stays "no message"
@@ -51,6 +55,7 @@ MessageToken OffsetTracker::track(std::uint32_t slot, std::int64_t offset) {
     s.window.push_back(Entry{offset, false});
     ++s.undone;
     ++in_flight_;
+    ++uncommitted_;
   } else {
     // Not past the highest offset seen: consumed again after a seek or an offset reset.
     auto it = std::lower_bound(s.window.begin(), s.window.end(), offset, before<Entry>);
@@ -64,6 +69,7 @@ MessageToken OffsetTracker::track(std::uint32_t slot, std::int64_t offset) {
       s.window.insert(it, Entry{offset, false});
       ++s.undone;
       ++in_flight_;
+      ++uncommitted_;
     }
   }
   s.commit_point = s.window.front().offset;
@@ -91,6 +97,7 @@ void OffsetTracker::advance(Slot& s) {
   while (!s.window.empty() && s.window.front().done) {
     last = s.window.front().offset;
     s.window.pop_front();
+    --uncommitted_;
   }
   s.commit_point = s.window.empty() ? last + 1 : s.window.front().offset;
 }
@@ -103,6 +110,7 @@ std::int64_t OffsetTracker::revoke(std::uint32_t slot) {
   Slot& s = slots_[slot];
   if (!s.active) return kNoOffset;
   in_flight_ -= s.undone;
+  uncommitted_ -= s.window.size();
   s.active = false;
   s.window.clear();
   s.undone = 0;

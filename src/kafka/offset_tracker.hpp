@@ -66,6 +66,9 @@ class OffsetTracker {
 
   // Messages handed out and not done, over all active slots.
   std::size_t in_flight() const { return in_flight_; }
+  // Messages handed out at or above their partition's commit point (not done, or done but
+  // behind one that is not): what a crash would consume again, and the tracker's memory.
+  std::size_t uncommitted() const { return uncommitted_; }
   std::size_t in_flight(std::uint32_t slot) const { return slots_[slot].undone; }
   // Active slots, in slot order.
   std::vector<std::uint32_t> active_slots() const;
@@ -91,6 +94,7 @@ class OffsetTracker {
   std::map<std::string, std::vector<std::uint32_t>, std::less<>> by_topic_;  // [partition]
   std::uint32_t next_epoch_ = 1;
   std::size_t in_flight_ = 0;
+  std::size_t uncommitted_ = 0;
 };
 
 }  // namespace alertgate::kafka

@@ -17,13 +17,12 @@ namespace {
 using namespace alertgate;
 
 bool same_wire_fields(const Alert& a, const Alert& b) {
-  return a.alert_id == b.alert_id && a.tenant_id == b.tenant_id &&
-         a.fingerprint == b.fingerprint && a.status == b.status && a.severity == b.severity &&
-         a.rating == b.rating && a.labels == b.labels && a.annotations == b.annotations &&
-         a.starts_at == b.starts_at && a.ends_at == b.ends_at &&
-         a.generator_url == b.generator_url && a.dedup_key == b.dedup_key &&
-         a.received_at == b.received_at && a.source_format == b.source_format &&
-         a.trace == b.trace;
+  return a.alert_id == b.alert_id && a.tenant_id == b.tenant_id && a.fingerprint == b.fingerprint &&
+         a.status == b.status && a.severity == b.severity && a.rating == b.rating &&
+         a.labels == b.labels && a.annotations == b.annotations && a.starts_at == b.starts_at &&
+         a.ends_at == b.ends_at && a.generator_url == b.generator_url &&
+         a.dedup_key == b.dedup_key && a.received_at == b.received_at &&
+         a.source_format == b.source_format && a.trace == b.trace;
 }
 
 }  // namespace

@@ -37,16 +37,17 @@
 namespace alertgate::kafka {
 
 struct ConsumerSettings {
-  std::string brokers;                       // bootstrap.servers
+  std::string brokers;                        // bootstrap.servers
   std::string group_id = "alertgate-router";  // kafka.group_id
-  std::string topic_regex = "^alerts-.*";    // subscription (a librdkafka regex: starts with ^)
+  std::string topic_regex = "^alerts-.*";     // subscription (a librdkafka regex: starts with ^)
   // How a tenant's topic is named (the producer's pattern): the tenant id of a message is
   // read from its topic through it. A topic the regex matches but the pattern does not
   // yields an empty tenant_id (the app dead-letters such messages).
   std::string topic_pattern = "alerts-{tenant_id}";
   Properties properties;  // librdkafka passthrough (`kafka.properties`), wins over our defaults
-  // Messages handed to the handler and not yet done() before every partition is paused;
-  // they are resumed when in-flight drops to half of it.
+  // Uncommitted messages (handed to the handler and not done, or done but behind one that
+  // is not) before every partition is paused; resumed when that drops to half of it. Bounds
+  // the tracker's memory and what a crash would redeliver.
   std::size_t max_in_flight = 10'000;
   // Asynchronous commits of what is done; synchronous ones happen on revoke and stop.
   std::chrono::milliseconds commit_interval{100};
@@ -90,19 +91,20 @@ struct PartitionLag {
 };
 
 struct ConsumerStats {
-  std::uint64_t messages = 0;         // handed to the handler
-  std::uint64_t done = 0;             // done() calls applied
-  std::uint64_t stale_done = 0;       // done() for a revoked partition (ignored)
-  std::uint64_t commits = 0;          // commit requests sent (async and sync)
-  std::uint64_t commit_errors = 0;    // commit requests that failed (retried next time)
-  std::uint64_t assignments = 0;      // rebalance callbacks that assigned (may be empty)
-  std::uint64_t revocations = 0;      // rebalance callbacks that revoked or lost partitions
-  std::uint64_t pauses = 0;           // times every partition was paused (max_in_flight)
-  std::uint64_t consume_errors = 0;   // error events and errored messages from the client
-  std::size_t in_flight = 0;          // handed out, not done (as of the last poll loop)
+  std::uint64_t messages = 0;        // handed to the handler
+  std::uint64_t done = 0;            // done() calls applied
+  std::uint64_t stale_done = 0;      // done() for a revoked partition (ignored)
+  std::uint64_t commits = 0;         // commit requests sent (async and sync)
+  std::uint64_t commit_errors = 0;   // commit requests that failed (retried next time)
+  std::uint64_t assignments = 0;     // rebalance callbacks that assigned (may be empty)
+  std::uint64_t revocations = 0;     // rebalance callbacks that revoked or lost partitions
+  std::uint64_t pauses = 0;          // times every partition was paused (max_in_flight)
+  std::uint64_t consume_errors = 0;  // error events and errored messages from the client
+  std::size_t in_flight = 0;         // handed out, not done (as of the last poll loop)
+  std::size_t uncommitted = 0;       // handed out, at or above the commit point (>= in_flight)
   std::size_t assigned_partitions = 0;
   bool paused = false;
-  std::string rebalance_protocol;     // "COOPERATIVE" or "EAGER", once joined
+  std::string rebalance_protocol;  // "COOPERATIVE" or "EAGER", once joined
 };
 
 class Consumer {

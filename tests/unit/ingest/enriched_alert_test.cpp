@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <string_view>
@@ -44,7 +46,8 @@ class AlertMaker {
     a.rating = static_cast<std::uint8_t>(pick(101));
     a.fingerprint = rng_();
     a.alert_id = "01J" + std::to_string(rng_());
-    a.trace = pick(4) == 0 ? std::string() : "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    a.trace =
+        pick(4) == 0 ? std::string() : "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     return a;
   }
 
@@ -62,9 +65,31 @@ class AlertMaker {
 
   // Valid UTF-8 with every kind of character the encoder escapes or copies.
   std::string text(std::size_t max_len) {
-    static const std::vector<std::string> kPieces{
-        "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\r", "\b", "\f", std::string(1, '\0'),
-        "\x01", "\x1f", "\x7f", "é", "€", "😀", "{", "}", "[", "]", ":", ","};
+    static const std::vector<std::string> kPieces{"a",
+                                                  "Z",
+                                                  "0",
+                                                  " ",
+                                                  "\"",
+                                                  "\\",
+                                                  "/",
+                                                  "\n",
+                                                  "\t",
+                                                  "\r",
+                                                  "\b",
+                                                  "\f",
+                                                  std::string(1, '\0'),
+                                                  "\x01",
+                                                  "\x1f",
+                                                  "\x7f",
+                                                  "é",
+                                                  "€",
+                                                  "😀",
+                                                  "{",
+                                                  "}",
+                                                  "[",
+                                                  "]",
+                                                  ":",
+                                                  ","};
     std::string s;
     const std::size_t len = pick(max_len + 1);
     for (std::size_t i = 0; i < len; ++i) s += kPieces[pick(kPieces.size())];
@@ -239,4 +264,22 @@ TEST_CASE("enriched alert: a decoder is reusable after errors") {
   auto r = decoder.decode(kValid);
   REQUIRE(r.ok());
   CHECK(r->fingerprint == 0xc1f2e3d4a5b6c7d8ULL);
+}
+
+TEST_CASE("enriched alert: the fuzz seed corpus has valid and invalid values") {
+  const std::string dir = std::string(ALERTGATE_SOURCE_DIR) + "/tests/fuzz/corpus/enriched_alert/";
+  auto read = [&](const char* name) {
+    std::ifstream in(dir + name, std::ios::binary);
+    REQUIRE(in);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  for (const char* valid : {"full.json", "minimal.json", "reordered.json"}) {
+    INFO(valid);
+    auto r = decode_enriched_alert(read(valid));
+    if (!r.ok()) FAIL(r.error().message);
+  }
+  for (const char* invalid : {"bad_values.json", "truncated.json", "wrong_root.json"}) {
+    INFO(invalid);
+    CHECK_FALSE(decode_enriched_alert(read(invalid)).ok());
+  }
 }

@@ -67,16 +67,16 @@ TEST_CASE("bench: kafka consumer consumption rate against the mock cluster",
   const auto finished = std::chrono::steady_clock::now();
   const double seconds =
       std::chrono::duration<double>(finished.time_since_epoch()).count() - first_ns * 1e-9;
-  const auto join =
-      std::chrono::duration<double>(std::chrono::steady_clock::time_point(
-                                        std::chrono::nanoseconds(first_ns.load())) -
-                                    started)
-          .count();
+  const auto join = std::chrono::duration<double>(std::chrono::steady_clock::time_point(
+                                                      std::chrono::nanoseconds(first_ns.load())) -
+                                                  started)
+                        .count();
   REQUIRE(poll_until([&] { return self->stats().done == kMessages; }, 30s));
-  std::printf("consumer: %llu messages (%zu bytes each) in %.3f s after the first = %.0f msgs/s "
-              "(group join + first fetch %.2f s)\n",
-              static_cast<unsigned long long>(kMessages), value.size(), seconds,
-              static_cast<double>(kMessages) / seconds, join);
+  std::printf(
+      "consumer: %llu messages (%zu bytes each) in %.3f s after the first = %.0f msgs/s "
+      "(group join + first fetch %.2f s)\n",
+      static_cast<unsigned long long>(kMessages), value.size(), seconds,
+      static_cast<double>(kMessages) / seconds, join);
   CHECK(self->stats().messages == kMessages);
   opened.value()->stop();
 }

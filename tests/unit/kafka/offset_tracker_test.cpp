@@ -20,14 +20,18 @@ TEST_CASE("offset tracker: commits only over the contiguous done prefix") {
   CHECK(t.in_flight() == 5);
   CHECK(t.commit_point(slot) == 10);  // nothing done: restart at the first one
 
+  CHECK(t.uncommitted() == 5);
   CHECK(t.done(tokens[2]) == Done::applied);  // 12
   CHECK(t.done(tokens[4]) == Done::applied);  // 14
   CHECK(t.commit_point(slot) == 10);
+  CHECK(t.in_flight() == 3);
+  CHECK(t.uncommitted() == 5);                // 12 and 14 are done but behind 10
   CHECK(t.done(tokens[0]) == Done::applied);  // 10
   CHECK(t.commit_point(slot) == 11);
   CHECK(t.done(tokens[1]) == Done::applied);  // 11 -> 12 done too -> 13 is the lowest undone
   CHECK(t.commit_point(slot) == 13);
   CHECK(t.in_flight() == 1);
+  CHECK(t.uncommitted() == 2);  // 13 and 14
   CHECK(t.done(tokens[3]) == Done::applied);
   CHECK(t.commit_point(slot) == 15);  // one past the highest
   CHECK(t.in_flight() == 0);
@@ -90,9 +94,11 @@ TEST_CASE("offset tracker: revoke returns the commit point and makes late done()
   const auto m2 = t.track(slot, 2);
   CHECK(t.done(m0) == Done::applied);
   CHECK(t.done(m2) == Done::applied);
+  CHECK(t.uncommitted() == 2);
   CHECK(t.revoke(slot) == 1);  // 1 was not done: the next owner starts there
   CHECK_FALSE(t.active(slot));
   CHECK(t.in_flight() == 0);
+  CHECK(t.uncommitted() == 0);
   CHECK(t.active_slots().empty());
   CHECK(t.done(m1) == Done::stale);
   CHECK(t.revoke(slot) == OffsetTracker::kNoOffset);  // twice: nothing
@@ -146,8 +152,8 @@ TEST_CASE("offset tracker: random completion order never commits past an undone 
     std::vector<bool> done(tokens.size(), false);
     for (const MessageToken& tok : order) {
       REQUIRE(t.done(tok) == Done::applied);
-      const auto i = static_cast<std::size_t>(
-          std::find(tokens.begin(), tokens.end(), tok) - tokens.begin());
+      const auto i =
+          static_cast<std::size_t>(std::find(tokens.begin(), tokens.end(), tok) - tokens.begin());
       done[i] = true;
       // Expected: the first undone offset, or one past the last.
       std::int64_t want = tokens.back().offset + 1;
@@ -160,5 +166,6 @@ TEST_CASE("offset tracker: random completion order never commits past an undone 
       REQUIRE(t.commit_point(slot) == want);
     }
     CHECK(t.in_flight() == 0);
+    CHECK(t.uncommitted() == 0);
   }
 }
