@@ -102,17 +102,20 @@ Result<std::unique_ptr<Consumer>> Consumer::open(ConsumerSettings settings, Hand
     return unexpected(Error{"kafka.topic_regex \"" + impl->settings.topic_regex +
                             "\": subscribe failed: " + rd_kafka_err2str(sub)});
   }
-  Impl* raw = impl.get();
-  impl->thread = std::thread([raw] { raw->run(); });
   return std::unique_ptr<Consumer>(new Consumer(std::move(impl)));
 }
 
 Consumer::Consumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Consumer::~Consumer() {
-  stop();
-  if (impl_->thread.joinable()) impl_->thread.join();  // stop() was called by the handler
-  if (impl_->rk != nullptr) rd_kafka_destroy(impl_->rk);
+Consumer::~Consumer() { stop(); }
+
+void Consumer::start() {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.stop_mutex);
+  if (m.started || m.stopped) return;
+  m.started = true;
+  Impl* raw = impl_.get();
+  m.thread = std::thread([raw] { raw->run(); });
 }
 
 void Consumer::stop() {
@@ -122,7 +125,11 @@ void Consumer::stop() {
   if (std::this_thread::get_id() == m.poll_thread_id.load()) return;
   std::lock_guard lock(m.stop_mutex);
   if (m.stopped) return;
-  if (m.thread.joinable()) m.thread.join();
+  if (m.thread.joinable()) {
+    m.thread.join();
+  } else if (!m.started) {
+    m.shutdown();  // never polled: leave the group from here
+  }
   rd_kafka_destroy(m.rk);
   m.rk = nullptr;
   m.stopped = true;
@@ -180,6 +187,10 @@ void Consumer::Impl::run() {
     }
     housekeeping(SteadyClock::now());
   }
+  shutdown();
+}
+
+void Consumer::Impl::shutdown() {
   // Leaving: what is done is committed, then the group is left; librdkafka calls the
   // rebalance callback (revoke), which commits again synchronously and forgets.
   apply_remote_done();

@@ -51,6 +51,7 @@ struct Consumer::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<bool> joined{false};
   std::mutex stop_mutex;
+  bool started = false;  // under stop_mutex
   bool stopped = false;  // under stop_mutex
 
   struct Counters {
@@ -65,6 +66,9 @@ struct Consumer::Impl {
 
   // kafka_consumer.cpp
   void run();
+  // Commits what is done and leaves the group (on the poll thread, or on the thread calling
+  // stop() when the poll thread never started).
+  void shutdown();
   void on_message(const rd_kafka_message_t& m);
   void apply_done(const MessageToken& token);
   void apply_remote_done();

@@ -111,11 +111,16 @@ class Consumer {
  public:
   using Handler = std::function<void(ConsumedMessage)>;
 
-  // Creates the handle, subscribes and starts the poll thread. Fails (naming the setting or
-  // property) before any thread exists.
+  // Creates the handle and subscribes. Fails (naming the setting or property) before any
+  // thread exists. No message is handed out before start().
   static Result<std::unique_ptr<Consumer>> open(ConsumerSettings settings, Handler handler);
 
-  ~Consumer();  // stop()
+  // Starts the poll thread. Separate from open() so the caller can keep the Consumer where
+  // the handler (and whoever calls done()) finds it before the first message arrives.
+  // Idempotent; does nothing after stop().
+  void start();
+
+  ~Consumer();  // stop(); not from the handler
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
@@ -134,7 +139,8 @@ class Consumer {
   ConsumerStats stats() const;
 
   // Commits what is done, leaves the group (its partitions go to the other members at
-  // once), joins the poll thread. Idempotent; must not be called from the handler.
+  // once), joins the poll thread. Idempotent. From the handler it only asks the poll thread
+  // to finish (after the handler returns); the destructor then joins it.
   void stop();
 
   struct Impl;

@@ -24,8 +24,8 @@ TEST_CASE("make_conf applies defaults, then the user's properties, and names a b
 TEST_CASE("topic_for keeps every tenant in its own valid topic") {
   CHECK(topic_for("alerts-{tenant_id}", "t-1024").value() == "alerts-t-1024");
   CHECK(topic_for("{tenant_id}.alerts", "acme").value() == "acme.alerts");
-  CHECK_FALSE(topic_for("alerts", "acme").ok());                // no placeholder
-  CHECK_FALSE(topic_for("alerts-{tenant_id}", "a/b").ok());     // not a topic character
+  CHECK_FALSE(topic_for("alerts", "acme").ok());             // no placeholder
+  CHECK_FALSE(topic_for("alerts-{tenant_id}", "a/b").ok());  // not a topic character
   CHECK_FALSE(topic_for("alerts-{tenant_id}", "a b").ok());
   CHECK_FALSE(topic_for("{tenant_id}", "..").ok());
   CHECK_FALSE(topic_for("alerts-{tenant_id}", std::string(250, 'x')).ok());

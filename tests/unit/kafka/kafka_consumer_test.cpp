@@ -32,27 +32,15 @@ using MessageId = std::tuple<std::string, std::int32_t, std::int64_t>;
 class Collector {
  public:
   std::function<bool(const ConsumedMessage&)> keep = [](const ConsumedMessage&) { return false; };
-  Consumer* consumer = nullptr;  // set by set_consumer() once open() returned
+  Consumer* consumer = nullptr;  // set before Consumer::start()
   bool auto_done = true;
 
   Consumer::Handler handler() {
     return [this](ConsumedMessage m) {
+      if (auto_done && !keep(m)) consumer->done(m.token);
       std::lock_guard lock(mutex_);
-      const bool hold = !auto_done || keep(m);
-      if (!hold && consumer_ready_) {
-        consumer->done(m.token);
-      } else if (!hold) {
-        deferred_.push_back(m.token);  // the consumer pointer is not set yet
-      }
       messages_.push_back(std::move(m));
     };
-  }
-  void set_consumer(Consumer* c) {
-    std::lock_guard lock(mutex_);
-    consumer = c;
-    consumer_ready_ = true;
-    for (const auto& t : deferred_) c->done(t);  // from this thread: queued
-    deferred_.clear();
   }
   std::size_t size() const {
     std::lock_guard lock(mutex_);
@@ -71,8 +59,6 @@ class Collector {
  private:
   mutable std::mutex mutex_;
   std::vector<ConsumedMessage> messages_;
-  std::vector<MessageToken> deferred_;
-  bool consumer_ready_ = false;
 };
 
 std::unique_ptr<Consumer> open_consumer(MockKafka& kafka, Collector& c,
@@ -90,7 +76,8 @@ std::unique_ptr<Consumer> open_consumer(MockKafka& kafka, Collector& c,
   auto opened = Consumer::open(s, c.handler());
   if (!opened.ok()) FAIL(opened.error().message);
   std::unique_ptr<Consumer> consumer = std::move(opened.value());
-  c.set_consumer(consumer.get());
+  c.consumer = consumer.get();
+  consumer->start();
   return consumer;
 }
 
@@ -315,6 +302,7 @@ TEST_CASE("kafka consumer: a malformed value reaches the handler and its done() 
   });
   REQUIRE(opened.ok());
   self = opened.value().get();
+  self->start();
   REQUIRE(poll_until([&] {
     std::lock_guard lock(mutex);
     return outcomes.size() == 4;
@@ -380,6 +368,27 @@ TEST_CASE("kafka consumer: one message left undone pauses after max_in_flight mo
   REQUIRE(poll_until([&] { return c.size() == 30; }));
   CHECK(poll_until([&] { return kafka.committed("g-stuck", "alerts-a", 0) == 30; }));
   CHECK(c.ids().size() == 30);
+}
+
+TEST_CASE("kafka consumer: nothing is handed out before start(); stop() without it", "[kafka]") {
+  MockKafka kafka;
+  kafka.create_topic("alerts-a", 1);
+  kafka.produce("alerts-a", 0, "k", alert_json("a", 1));
+  kafka.flush();
+  int calls = 0;
+  ConsumerSettings s;
+  s.brokers = kafka.bootstraps();
+  s.group_id = "g-unstarted";
+  s.properties["log_level"] = "4";
+  auto opened = Consumer::open(s, [&](ConsumedMessage) { ++calls; });
+  REQUIRE(opened.ok());
+  Consumer& consumer = *opened.value();
+  consumer.stop();
+  consumer.start();  // after stop(): nothing
+  consumer.stop();
+  CHECK(calls == 0);
+  CHECK_FALSE(consumer.assigned());
+  CHECK(consumer.stats().messages == 0);
 }
 
 TEST_CASE("kafka consumer: open() refuses bad settings, naming them", "[kafka]") {
