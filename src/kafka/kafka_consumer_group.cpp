@@ -19,6 +19,10 @@ struct ListDeleter {
 };
 using ListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
 
+// Longest pause of periodic commits after a "rebalance in progress" answer, in case no
+// rebalance callback follows (a cooperative rebalance that changes nothing for us).
+constexpr auto kRebalanceCommitHold = std::chrono::seconds(3);
+
 bool rebalancing(rd_kafka_resp_err_t err) {
   return err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
          err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION || err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID;
@@ -42,6 +46,7 @@ std::string Consumer::Impl::tenant_of(std::string_view topic) const {
 void Consumer::Impl::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                   rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   Impl& self = *static_cast<Impl*>(opaque);
+  self.commits_held_until = {};  // the rebalance got this far: commits are answered again
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
   {
     std::lock_guard lock(self.snapshot_mutex);
@@ -136,7 +141,11 @@ bool Consumer::Impl::commit(const std::vector<std::uint32_t>& slots, bool async)
   const rd_kafka_resp_err_t err = rd_kafka_commit(rk, list.get(), async ? 1 : 0);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     counters.commit_errors.fetch_add(1, std::memory_order_relaxed);
-    if (!rebalancing(err)) log_client_error("kafka commit failed", rd_kafka_err2str(err));
+    if (rebalancing(err)) {
+      commits_held_until = SteadyClock::now() + kRebalanceCommitHold;
+    } else {
+      log_client_error("kafka commit failed", rd_kafka_err2str(err));
+    }
     return false;
   }
   // Optimistic for async commits: a failure reported to commit_cb makes everything due again.
@@ -164,7 +173,11 @@ void Consumer::Impl::commit_cb(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
     self.counters.commit_errors.fetch_add(1, std::memory_order_relaxed);
     // While the group rebalances, commits are refused until the member has its new
     // generation; only other failures are worth a log line.
-    if (!rebalancing(err)) self.log_client_error("kafka commit failed", rd_kafka_err2str(err));
+    if (rebalancing(err)) {
+      self.commits_held_until = SteadyClock::now() + kRebalanceCommitHold;
+    } else {
+      self.log_client_error("kafka commit failed", rd_kafka_err2str(err));
+    }
     self.tracker.forget_committed();  // the next commit sends every partition again
   }
 }
@@ -210,7 +223,7 @@ void Consumer::Impl::set_paused(const std::vector<std::uint32_t>& slots, bool pa
 void Consumer::Impl::housekeeping(SteadyClock::time_point now) {
   counters.in_flight.store(tracker.in_flight(), std::memory_order_relaxed);
   counters.uncommitted.store(tracker.uncommitted(), std::memory_order_relaxed);
-  if (now >= next_commit) {
+  if (now >= next_commit && now >= commits_held_until) {
     commit(tracker.active_slots(), /*async=*/true);
     next_commit = now + settings.commit_interval;
   }

@@ -44,6 +44,10 @@ struct Consumer::Impl {
   SteadyClock::time_point next_commit{};
   SteadyClock::time_point next_refresh{};
   SteadyClock::time_point next_error_log{};
+  // Periodic commits wait until then after the coordinator said the group is rebalancing
+  // (cleared by the next rebalance callback): a commit that races the new generation is
+  // answered ILLEGAL_GENERATION, which makes librdkafka drop the whole assignment as lost.
+  SteadyClock::time_point commits_held_until{};
 
   // --- any thread ---
   std::mutex done_mutex;

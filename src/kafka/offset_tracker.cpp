@@ -72,6 +72,11 @@ MessageToken OffsetTracker::track(std::uint32_t slot, std::int64_t offset) {
       ++uncommitted_;
     }
   }
+  if (s.commit_point == kNoOffset) {
+    // The first message since the assignment: the group is already there (its committed
+    // offset, or where auto.offset.reset put it), so nothing is due yet.
+    s.committed = offset;
+  }
   s.commit_point = s.window.front().offset;
   return MessageToken{slot, s.epoch, offset};
 }

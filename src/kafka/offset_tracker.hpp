@@ -50,7 +50,8 @@ class OffsetTracker {
   // The offset to commit for `slot` (the next one to consume: the lowest offset not done,
   // or one past the highest done) — kNoOffset if nothing was consumed since assign.
   std::int64_t commit_point(std::uint32_t slot) const { return slots_[slot].commit_point; }
-  // commit_point, when it differs from what was last passed to mark_committed.
+  // commit_point, when it differs from what was last passed to mark_committed (or from the
+  // first offset consumed since assign, where the group already is).
   bool commit_due(std::uint32_t slot) const {
     const Slot& s = slots_[slot];
     return s.active && s.commit_point != kNoOffset && s.commit_point != s.committed;

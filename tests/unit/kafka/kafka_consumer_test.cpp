@@ -276,6 +276,42 @@ TEST_CASE("kafka consumer: two members split the partitions; one stops, the othe
   }
 }
 
+TEST_CASE(
+    "kafka consumer: a revoked partition's undone messages go to the new owner; late "
+    "done() is ignored",
+    "[kafka]") {
+  MockKafka kafka;
+  kafka.create_topic("alerts-a", 2);
+  for (int i = 0; i < 20; ++i) kafka.produce("alerts-a", i % 2, "k", alert_json("a", i));
+  kafka.flush();
+
+  Collector one, two;
+  one.auto_done = false;  // c1 holds everything
+  auto c1 = open_consumer(kafka, one, "g-move");
+  REQUIRE(poll_until([&] { return one.size() == 20; }));
+  auto c2 = open_consumer(kafka, two, "g-move");  // cooperative: c1 gives up one partition
+  REQUIRE(poll_until([&] { return two.size() == 10; }));
+  const std::int32_t moved = two.messages().front().partition;
+  for (const auto& m : two.messages()) CHECK(m.partition == moved);
+  CHECK(c1->stats().assigned_partitions == 1);
+  CHECK(c1->stats().revocations >= 1);
+  // c2 did everything it got: the moved partition is committed to its end.
+  CHECK(poll_until([&] { return kafka.committed("g-move", "alerts-a", moved) == 10; }));
+
+  // c1 finishes everything it was handed: the moved partition's tokens are stale (c2 owns
+  // and committed it), the kept partition commits.
+  for (const auto& m : one.messages()) c1->done(m.token);
+  const bool all_applied =
+      poll_until([&] { return c1->stats().done + c1->stats().stale_done == 20; });
+  INFO("done " << c1->stats().done << " stale " << c1->stats().stale_done << " messages "
+               << c1->stats().messages << " in flight " << c1->stats().in_flight);
+  REQUIRE(all_applied);
+  CHECK(c1->stats().stale_done == 10);
+  const std::int32_t kept = 1 - moved;
+  CHECK(poll_until([&] { return kafka.committed("g-move", "alerts-a", kept) == 10; }));
+  CHECK(kafka.committed("g-move", "alerts-a", moved) == 10);
+}
+
 TEST_CASE("kafka consumer: a malformed value reaches the handler and its done() commits",
           "[kafka]") {
   MockKafka kafka;

@@ -19,6 +19,7 @@ TEST_CASE("offset tracker: commits only over the contiguous done prefix") {
   for (std::int64_t o = 10; o < 15; ++o) tokens.push_back(t.track(slot, o));
   CHECK(t.in_flight() == 5);
   CHECK(t.commit_point(slot) == 10);  // nothing done: restart at the first one
+  CHECK_FALSE(t.commit_due(slot));    // which is where the group already is
 
   CHECK(t.uncommitted() == 5);
   CHECK(t.done(tokens[2]) == Done::applied);  // 12
@@ -28,6 +29,7 @@ TEST_CASE("offset tracker: commits only over the contiguous done prefix") {
   CHECK(t.uncommitted() == 5);                // 12 and 14 are done but behind 10
   CHECK(t.done(tokens[0]) == Done::applied);  // 10
   CHECK(t.commit_point(slot) == 11);
+  CHECK(t.commit_due(slot));
   CHECK(t.done(tokens[1]) == Done::applied);  // 11 -> 12 done too -> 13 is the lowest undone
   CHECK(t.commit_point(slot) == 13);
   CHECK(t.in_flight() == 1);
