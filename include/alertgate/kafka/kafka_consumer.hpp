@@ -44,7 +44,9 @@ struct ConsumerSettings {
   // read from its topic through it. A topic the regex matches but the pattern does not
   // yields an empty tenant_id (the app dead-letters such messages).
   std::string topic_pattern = "alerts-{tenant_id}";
-  Properties properties;  // librdkafka passthrough (`kafka.properties`), wins over our defaults
+  // librdkafka passthrough (`kafka.properties`), wins over our defaults; open() refuses
+  // enable.auto.commit, enable.auto.offset.store, group.id, bootstrap.servers here.
+  Properties properties;
   // Uncommitted messages (handed to the handler and not done, or done but behind one that
   // is not) before every partition is paused; resumed when that drops to half of it. Bounds
   // the tracker's memory and what a crash would redeliver.
