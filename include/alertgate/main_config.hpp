@@ -38,6 +38,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -101,6 +102,17 @@ struct MainConfig {
     std::size_t max_batch_bytes = std::size_t{4} << 20;
     std::size_t segment_bytes = std::size_t{64} << 20;
   } wal;
+  // Kafka (the `kafka` destination type; issue 7 adds ingest and router modes). Properties
+  // are librdkafka's, passed through and checked by librdkafka at start.
+  struct KafkaSettings {
+    std::string brokers;  // "" = no Kafka: kafka destinations dead-letter with that reason
+    std::string topic_pattern = "alerts-{tenant_id}";
+    std::map<std::string, std::string, std::less<>> properties;
+    bool create_topics = false;  // Admin API: create a tenant's topic on first use
+    std::size_t partitions = 3;
+    std::size_t replication_factor = 2;
+    std::map<std::string, std::string, std::less<>> topic_config;
+  } kafka;
   struct DeadLetterRetention {
     std::chrono::milliseconds max_age = std::chrono::hours(24 * 7);
     std::size_t max_count = 100'000;
@@ -147,7 +159,8 @@ enum class OptionType : std::uint8_t {
   token,
   string,  // any text without control characters ("" allowed); some options check more
   secret,  // like string, never echoed in messages
-  boolean
+  boolean,
+  string_map  // a map of names to scalar values, as strings (librdkafka properties)
 };
 struct MainConfigOption {
   std::string_view key;  // dotted for nested keys: "limits.max_body_bytes"

@@ -33,6 +33,7 @@ struct Value {
   std::vector<ListenAddress> listen;
   LogLevel level = LogLevel::info;
   Durability durability = Durability::wal;
+  std::map<std::string, std::string, std::less<>> map;
 };
 
 struct Spec {
@@ -119,6 +120,35 @@ const Spec kOptions[] = {
   {{"wal.segment_bytes", OptionType::byte_size, "64MiB", MiB, 4096 * MiB,
     "Segment files roll at this size; a segment is deleted once all its alerts are final."},
    [](MainConfig& c, Value& v) { c.wal.segment_bytes = static_cast<std::size_t>(v.number); }},
+  {{"kafka", OptionType::section, "", 0, 0,
+    "Kafka brokers and producer settings (the kafka destination type)."},
+   nullptr},
+  {{"kafka.brokers", OptionType::string, "\"\"", 0, 0,
+    "Bootstrap servers, host:port[,host:port...]; empty = no Kafka."},
+   [](MainConfig& c, Value& v) { c.kafka.brokers = std::move(v.text); }},
+  {{"kafka.topic_pattern", OptionType::string, "alerts-{tenant_id}", 0, 0,
+    "The topic of a tenant's alerts; must contain {tenant_id}."},
+   [](MainConfig& c, Value& v) { c.kafka.topic_pattern = std::move(v.text); }},
+  {{"kafka.properties", OptionType::string_map, "{}", 0, 0,
+    "librdkafka properties passed through (e.g. linger.ms, compression.type, security.protocol)."},
+   [](MainConfig& c, Value& v) { c.kafka.properties = std::move(v.map); }},
+  {{"kafka.create_topics", OptionType::section, "", 0, 0,
+    "Topic provisioning through the Admin API."},
+   nullptr},
+  {{"kafka.create_topics.enabled", OptionType::boolean, "false", 0, 0,
+    "Create each tenant's topic on first use (already existing is fine)."},
+   [](MainConfig& c, Value& v) { c.kafka.create_topics = v.number != 0; }},
+  {{"kafka.create_topics.partitions", OptionType::count, "3", 1, 10'000,
+    "Partitions of a created topic."},
+   [](MainConfig& c, Value& v) { c.kafka.partitions = static_cast<std::size_t>(v.number); }},
+  {{"kafka.create_topics.replication_factor", OptionType::count, "2", 1, 100,
+    "Replicas of a created topic."},
+   [](MainConfig& c, Value& v) {
+     c.kafka.replication_factor = static_cast<std::size_t>(v.number);
+   }},
+  {{"kafka.create_topics.config", OptionType::string_map, "{}", 0, 0,
+    "Topic configuration of a created topic (e.g. cleanup.policy, retention.ms)."},
+   [](MainConfig& c, Value& v) { c.kafka.topic_config = std::move(v.map); }},
   {{"dead_letters", OptionType::section, "", 0, 0,
     "Retention of the dead-letter store under data_dir/deadletters/."},
    nullptr},
@@ -350,6 +380,22 @@ bool read_value(YamlReader& reader, const YamlMap& map, const MainConfigOption& 
       out.number = *b ? 1 : 0;
       return true;
     }
+    case OptionType::string_map: {
+      auto m = reader.map(entry.value, quoted(key), entry.key_mark);
+      if (!m) return false;
+      bool ok = true;
+      for (const YamlMap::Entry& e : m->entries()) {
+        if (!e.value.IsScalar() || has_control(e.value.Scalar()) || has_control(e.key)) {
+          reader.error(e.value.IsNull() ? e.key_mark : e.value.Mark(),
+                       alertgate::quoted(std::string(o.key) + "." + e.key) +
+                           "expected a scalar value without control characters");
+          ok = false;
+          continue;
+        }
+        out.map.emplace(e.key, e.value.Scalar());
+      }
+      return ok;
+    }
     case OptionType::section: break;
   }
   return false;
@@ -411,6 +457,10 @@ Result<MainConfig, ConfigErrors> load(YamlReader& reader, std::string_view text)
   const std::filesystem::path base = base_directory(config.file);
   config.tenants_dir = resolve(base, config.tenants_dir);
   config.data_dir = resolve(base, config.data_dir);
+  if (config.kafka.topic_pattern.find("{tenant_id}") == std::string::npos) {
+    reader.file_error("kafka.topic_pattern must contain {tenant_id}: each tenant has its topic");
+    return unexpected(reader.take_errors());
+  }
   if (config.tenants_dir == config.data_dir) {
     reader.file_error("tenants_dir and data_dir must be different directories");
     return unexpected(reader.take_errors());
@@ -528,6 +578,7 @@ std::string_view to_string(OptionType type) {
     case OptionType::string: return "string";
     case OptionType::secret: return "secret string";
     case OptionType::boolean: return "boolean";
+    case OptionType::string_map: return "map of strings";
   }
   return "value";
 }

@@ -33,7 +33,10 @@ std::string dump(const MainConfig& c) {
       << c.limits.tenant_burst << ";" << c.limits.max_active_alerts_per_tenant << ";"
       << c.max_tenants << ";" << c.admin_token << ";" << c.external_url << ";" << c.smtp.url << ";"
       << c.smtp.from << ";" << c.smtp.username << ";" << c.smtp.password << ";" << c.smtp.starttls << ";" << c.dead_letters.max_age.count() << ";" << c.dead_letters.max_count << ";"
-      << c.wal.commit_interval.count() << ";" << c.wal.max_batch_bytes << ";" << c.wal.segment_bytes;
+      << c.wal.commit_interval.count() << ";" << c.wal.max_batch_bytes << ";" << c.wal.segment_bytes
+      << ";" << c.kafka.brokers << ";" << c.kafka.topic_pattern << ";" << c.kafka.properties.size()
+      << ";" << c.kafka.create_topics << ";" << c.kafka.partitions << ";"
+      << c.kafka.replication_factor << ";" << c.kafka.topic_config.size();
   return out.str();
 }
 
@@ -135,12 +138,15 @@ TEST_CASE("example_config: option defaults load as the MainConfig defaults") {
   const std::string base = dump(load_main_config("", "").value());
   for (const MainConfigOption& o : main_config_options()) {
     if (o.type == OptionType::section) continue;
-    const std::string key(o.key);
-    const auto dot = key.find('.');
-    const std::string yaml = dot == std::string::npos
-                                 ? key + ": " + std::string(o.default_value) + "\n"
-                                 : key.substr(0, dot) + ":\n  " + key.substr(dot + 1) + ": " +
-                                       std::string(o.default_value) + "\n";
+    // "a.b.c: v" as nested YAML maps.
+    std::string yaml, indent;
+    std::string_view rest = o.key;
+    for (auto dot = rest.find('.'); dot != std::string_view::npos; dot = rest.find('.')) {
+      yaml += indent + std::string(rest.substr(0, dot)) + ":\n";
+      indent += "  ";
+      rest.remove_prefix(dot + 1);
+    }
+    yaml += indent + std::string(rest) + ": " + std::string(o.default_value) + "\n";
     auto r = load_main_config(yaml, "");
     INFO(yaml << (r ? std::string() : all_errors(r.error())));
     REQUIRE(r.ok());

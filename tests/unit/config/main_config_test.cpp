@@ -261,4 +261,34 @@ TEST_CASE("main_config: the option table types the new options") {
   CHECK(to_string(OptionType::string) == "string");
 }
 
+TEST_CASE("main_config: kafka brokers, topic pattern, properties and topic provisioning") {
+  const MainConfig d = load_ok("");
+  CHECK(d.kafka.brokers.empty());
+  CHECK(d.kafka.topic_pattern == "alerts-{tenant_id}");
+  CHECK_FALSE(d.kafka.create_topics);
+  const MainConfig c = load_ok(
+      "kafka:\n"
+      "  brokers: \"127.0.0.1:9092,127.0.0.1:9093\"\n"
+      "  topic_pattern: \"prod.alerts.{tenant_id}\"\n"
+      "  properties: {linger.ms: 5, compression.type: zstd}\n"
+      "  create_topics:\n"
+      "    enabled: true\n"
+      "    partitions: 6\n"
+      "    config: {cleanup.policy: compact, retention.ms: 604800000}\n");
+  CHECK(c.kafka.brokers == "127.0.0.1:9092,127.0.0.1:9093");
+  CHECK(c.kafka.topic_pattern == "prod.alerts.{tenant_id}");
+  CHECK(c.kafka.properties.at("linger.ms") == "5");
+  CHECK(c.kafka.properties.at("compression.type") == "zstd");
+  CHECK(c.kafka.create_topics);
+  CHECK(c.kafka.partitions == 6);
+  CHECK(c.kafka.replication_factor == 2);
+  CHECK(c.kafka.topic_config.at("retention.ms") == "604800000");
+  CHECK(errors_of("kafka:\n  topic_pattern: alerts\n").find("must contain {tenant_id}") !=
+        std::string::npos);
+  CHECK(errors_of("kafka:\n  properties: {linger.ms: [1]}\n") ==
+        "2:27: \"kafka.properties.linger.ms\": expected a scalar value without control "
+        "characters\n");
+  CHECK(errors_of("kafka:\n  properties: 5\n").find("\"properties\"") != std::string::npos);
+}
+
 }  // namespace alertgate
