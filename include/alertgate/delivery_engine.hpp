@@ -8,9 +8,11 @@
 // probe after `cool_down`; while open, the rule's `fallback` takes the deliveries, else they
 // wait in the queue), and the dead-letter store for what finally fails.
 //
-// `log` destinations are written synchronously (LogSink), as before; `kafka` (issue 7)
-// also goes to stdout for now. Nothing is dropped silently: every notification ends
-// delivered, in the dead-letter store, or (at shutdown) counted as abandoned.
+// `log` destinations are written synchronously (LogSink); `kafka` ones go through an
+// AsyncSink (one message per alert; the broker's reports decide the outcome) with the same
+// queues, retries, breaker and dead letters as HTTP destinations. Nothing is dropped
+// silently: every notification ends delivered, in the dead-letter store, or (at shutdown)
+// counted as abandoned.
 //
 // Threads: notify() and every callback on the tenant's home shard (one HttpClient and one
 // set of destination states per shard, no locks); construction on the control thread before
@@ -29,6 +31,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "alertgate/alert_release.hpp"
+#include "alertgate/async_sink.hpp"
 #include "alertgate/dead_letters.hpp"
 #include "alertgate/http_client.hpp"
 #include "alertgate/log_sink.hpp"
@@ -45,6 +48,9 @@ struct DeliverySettings {
   // durability: wal: a notification's alerts are released when its last delivery is final
   // (delivered or dead-lettered), alert_release.hpp.
   AlertReleaser* releaser = nullptr;
+  // `kafka` destinations (kafka::KafkaDestination over the process's producer); null: no
+  // kafka.brokers configured, so they fail (retried, then dead-lettered) saying so.
+  AsyncSink* kafka = nullptr;
 };
 
 class DeliveryEngine final : public Notifier {

@@ -13,6 +13,8 @@
 #include "dead_letter_admin.hpp"
 #include "alertgate/app.hpp"
 #include "alertgate/delivery_engine.hpp"
+#include "alertgate/kafka/kafka_destination.hpp"
+#include "alertgate/kafka/kafka_producer.hpp"
 #include "alertgate/log.hpp"
 #include "alertgate/metrics.hpp"
 #include "alertgate/rate_limiter.hpp"
@@ -187,8 +189,32 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     return 1;
   }
   wal::DeadLetterStore& dead_letters = **opened_letters;
+  // One Kafka producer per process, when brokers are configured (kafka destinations).
+  std::unique_ptr<kafka::Producer> producer;
+  std::unique_ptr<kafka::KafkaDestination> kafka_destination;
+  if (!config.kafka.brokers.empty()) {
+    kafka::ProducerSettings ps;
+    ps.brokers = config.kafka.brokers;
+    ps.topic_pattern = config.kafka.topic_pattern;
+    ps.properties = config.kafka.properties;
+    if (config.kafka.create_topics) {
+      kafka::TopicProvisioning tp;
+      tp.partitions = static_cast<int>(config.kafka.partitions);
+      tp.replication_factor = static_cast<int>(config.kafka.replication_factor);
+      tp.config.insert(config.kafka.topic_config.begin(), config.kafka.topic_config.end());
+      ps.create_topics = std::move(tp);
+    }
+    auto opened_producer = kafka::Producer::open(std::move(ps));
+    if (!opened_producer) {
+      log::error("cannot start", {{"error", opened_producer.error().message}});
+      return 1;
+    }
+    producer = std::move(opened_producer).value();
+    kafka_destination = std::make_unique<kafka::KafkaDestination>(*producer);
+  }
   DeliverySettings delivery_config = delivery_settings(config);
   delivery_config.releaser = durable.get();
+  delivery_config.kafka = kafka_destination.get();
   DeliveryEngine delivery(contexts, delivery_config, dead_letters, metrics);
   PolicyManager policy(config, options.config_path, options.listen_from_cli,
                        [&delivery](const TenantPolicy& p) { return delivery.open_log_files(p); });
@@ -384,6 +410,9 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     for (auto& r : reactors) r->io.stop();
   }
   for (auto& r : reactors) r->thread.join();
+  // Outstanding Kafka reports (delivered within its stop timeout, or purged) post their
+  // outcomes to the reactors; the run below lets them finish while everything exists.
+  if (producer) producer->stop();
   // Letters still being written are finished (and release their alerts' records) before
   // the log closes.
   dead_letters.stop();

@@ -140,10 +140,27 @@ Producer::Producer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Producer::~Producer() { stop(); }
 
 void Producer::produce(const Alert& alert, DeliveryDone done) {
+  produce_to({}, alert, std::move(done));
+}
+
+void Producer::produce_to(std::string_view own_topic, const Alert& alert, DeliveryDone done) {
   Impl& s = *impl_;
   auto topic = alert.tenant_id.empty()
                    ? Result<std::string>(unexpected(Error{"alert without tenant_id: no topic"}))
                    : topic_for(s.settings.topic_pattern, alert.tenant_id);
+  if (topic && !own_topic.empty()) {
+    // The tenant's topic itself, or below it after a '.', which no tenant id contains: a
+    // plain prefix would let tenant "acme" write "alerts-acme2".
+    const bool own = own_topic == *topic ||
+                     (own_topic.starts_with(*topic) && own_topic[topic->size()] == '.');
+    if (!own || !valid_topic_name(own_topic)) {
+      topic = unexpected(Error{"topic \"" + std::string(own_topic) + "\" is not one of tenant " +
+                               alert.tenant_id + "'s (\"" + *topic + "\" or \"" + *topic +
+                               ".<name>\")"});
+    } else {
+      topic = std::string(own_topic);
+    }
+  }
   if (!topic) {
     s.fail_now(done, false, std::move(topic).error().message);
     return;

@@ -121,8 +121,7 @@ void DeliveryEngine::notify(std::size_t shard, TenantIndex tenant, Notification&
   for (const alertgate::Destination& d : shared->rule->destinations) {
     if (!should_send(*shared, d)) continue;
     if (finished_before(*shared, d)) continue;
-    if (d.type == DestinationType::log || d.type == DestinationType::kafka) {
-      // kafka: delivered by the Kafka issue; until then visible on stdout.
+    if (d.type == DestinationType::log) {
       write_log(s, tenant, d, *shared);
       continue;
     }
@@ -145,7 +144,7 @@ void DeliveryEngine::redeliver(std::size_t shard, TenantIndex tenant, Notificati
     completion_of(shared)->abandoned = true;
     return;
   }
-  if (dest.type == DestinationType::log || dest.type == DestinationType::kafka) {
+  if (dest.type == DestinationType::log) {
     write_log(s, tenant, dest, *shared);
     return;
   }
@@ -290,7 +289,7 @@ void DeliveryEngine::pump(Shard& s, Target& t) {
     std::vector<Job> jobs;
     jobs.push_back(std::move(*ready));
     auto it = t.queue.erase(ready);
-    if (t.type == DestinationType::webhook) {
+    if (t.type == DestinationType::webhook || t.type == DestinationType::kafka) {
       // Natural batching: ready notifications of the same rule queued behind this one.
       std::size_t alerts = jobs.front().n->alerts.size();
       const std::size_t max_alerts = jobs.front().dest->max_alerts;
@@ -320,12 +319,15 @@ void DeliveryEngine::send(Shard& s, Target& t, std::vector<Job> jobs) {
   ++t.in_flight;
   ++s.in_flight;
   s.metrics->in_flight(type_index(t.type)).add();
-  auto done = [this, &s, &t, jobs](HttpResponse r) mutable {
+  auto complete = [this, &s, &t, jobs](const SinkResult& result) mutable {
     s.metrics->in_flight(type_index(t.type)).sub();
     --t.in_flight;
     --s.in_flight;
-    finished(s, t, std::move(jobs), classify_response(t.type, r));
+    finished(s, t, std::move(jobs), result);
     unblock(s);
+  };
+  auto done = [complete, type = t.type](HttpResponse r) mutable {
+    complete(classify_response(type, r));
   };
   // An empty spec means nothing to send (e.g. only resolves with send_resolved: false).
   // s.spec is reused for every request of the shard; the client copies the body into its
@@ -379,7 +381,26 @@ void DeliveryEngine::send(Shard& s, Target& t, std::vector<Job> jobs) {
         done(std::move(nothing));
       }
       break;
-    case DestinationType::kafka:
+    case DestinationType::kafka: {
+      if (settings_.kafka == nullptr) {
+        HttpResponse none;
+        none.error = "no kafka.brokers in the main config";
+        done(std::move(none));
+        break;
+      }
+      std::vector<Alert> alerts;
+      for (const Job& j : jobs) {
+        if (!should_send(*j.n, d)) continue;
+        alerts.insert(alerts.end(), j.n->alerts.begin(), j.n->alerts.end());
+      }
+      // The reports come on the producer's thread: the outcome is handled on the shard's.
+      settings_.kafka->deliver(alerts, d.topic, [&s, complete](SinkResult r) mutable {
+        boost::asio::post(s.io, [complete = std::move(complete), r = std::move(r)]() mutable {
+          complete(r);
+        });
+      });
+      break;
+    }
     case DestinationType::log: break;  // never queued
   }
 }

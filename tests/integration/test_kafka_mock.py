@@ -2,52 +2,9 @@
 run instead of a broker: it speaks real Kafka to a real client (kcat: produce with a key and a
 header, consume them back, list topics), and answers its stdin control commands."""
 
-import os
-import shutil
-import subprocess
 import unittest
 
-MOCK_BIN = os.environ.get("KAFKA_MOCK_CLUSTER_BIN", "build/tests/kafka_mock_cluster")
-KCAT = shutil.which("kcat")
-
-
-class MockCluster:
-    """A running kafka_mock_cluster: `bootstrap` is its address, command() one control line."""
-
-    def __init__(self, brokers=1):
-        self.proc = subprocess.Popen([MOCK_BIN, "--brokers", str(brokers)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     bufsize=1)
-        self.bootstrap = self.proc.stdout.readline().strip()
-        if not self.bootstrap:
-            raise AssertionError("kafka_mock_cluster printed no bootstrap address: "
-                                 + self.proc.stderr.read())
-
-    def command(self, line):
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-        return self.proc.stdout.readline().strip()
-
-    def quit(self):
-        answer = self.command("quit")
-        return answer, self.proc.wait(timeout=20)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            f.close()
-
-
-def kcat(*args, input=None):
-    r = subprocess.run([KCAT, *args], input=input, capture_output=True, text=True, timeout=60)
-    if r.returncode != 0:
-        raise AssertionError(f"kcat {' '.join(args)} exited {r.returncode}: {r.stderr}")
-    return r.stdout
+from kafkatest import KCAT, MockCluster, kcat
 
 
 @unittest.skipUnless(KCAT, "kcat is not installed (Debian package kcat)")

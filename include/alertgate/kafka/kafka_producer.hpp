@@ -98,6 +98,11 @@ class Producer {
   void produce(const Alert& alert, DeliveryDone done);
   // One produce() per alert, `done(i, report)` once per alert.
   void produce(std::span<const Alert> alerts, BatchDeliveryDone done);
+  // To `topic` (a tenant destination's own topic) instead of the pattern's. It must be the
+  // alert tenant's topic or below it after a '.' ("alerts-acme.audit" for tenant acme; not
+  // "alerts-acme2"), so no tenant can write another's topic; otherwise done() fails at
+  // once, not retriable.
+  void produce_to(std::string_view topic, const Alert& alert, DeliveryDone done);
 
   // False while no broker is reachable (all down, or none answered yet) and for good after
   // a fatal producer error.

@@ -190,6 +190,21 @@ TEST_CASE("kafka producer: an invalid tenant topic is refused without producing"
   CHECK(stats.produced == 0);
   CHECK(stats.failed == 2);
   CHECK(stats.queue_depth == 0);
+
+  // A destination's own topic: the tenant's, or below it after '.'; never another's.
+  Reports own;
+  producer->produce_to("alerts-acme2", make_alert("acme", 3, 3), own.add());
+  producer->produce_to("alerts-acmeX", make_alert("acme", 4, 4), own.add());
+  producer->produce_to("other", make_alert("acme", 5, 5), own.add());
+  REQUIRE(own.size() == 3);
+  for (const auto& r : own.all()) {
+    CHECK_FALSE(r.delivered);
+    CHECK_FALSE(r.retriable);
+    CHECK(r.reason.find("is not one of tenant acme's") != std::string::npos);
+  }
+  producer->produce_to("alerts-acme.audit", make_alert("acme", 6, 6), own.add());
+  REQUIRE(wait_until([&] { return own.size() == 4; }, std::chrono::seconds(20)));
+  CHECK(own.all().back().delivered);
 }
 
 TEST_CASE("kafka producer: brokers down -> unhealthy, reports wait; back up -> all delivered",

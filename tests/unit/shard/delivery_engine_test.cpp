@@ -3,6 +3,8 @@
 #include "alertgate/delivery_engine.hpp"
 
 #include <catch2/catch.hpp>
+#include <mutex>
+#include <thread>
 
 #include "alertgate/wal/dead_letter_store.hpp"
 #include "support/python_server.hpp"
@@ -315,6 +317,88 @@ TEST_CASE("delivery: after a restart only the destinations not finished before a
   rig.drain();
   CHECK(count(testing::blocking_http(first.port(), "GET", "/_requests", ""), "Fresh") > 0);
   CHECK(count(testing::blocking_http(second.port(), "GET", "/_requests", ""), "Fresh") > 0);
+}
+
+}  // namespace alertgate
+
+namespace alertgate {
+namespace {
+
+// An AsyncSink that answers from another thread with scripted outcomes.
+struct ScriptedKafka final : AsyncSink {
+  std::vector<NotifyOutcome> script;  // one per deliver(); then delivered
+  std::vector<std::vector<std::string>> calls;  // alertnames per deliver()
+  std::vector<std::string> topics;
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  ~ScriptedKafka() override {
+    for (auto& t : threads) t.join();
+  }
+  void deliver(std::span<const Alert> alerts, std::string_view topic,
+               std::function<void(SinkResult)> done) override {
+    std::lock_guard lock(mutex);
+    std::vector<std::string> names;
+    for (const Alert& a : alerts) names.push_back(*find_label(a.labels, "alertname"));
+    calls.push_back(std::move(names));
+    topics.emplace_back(topic);
+    SinkResult r;
+    if (calls.size() <= script.size()) r.outcome = script[calls.size() - 1];
+    if (r.outcome != NotifyOutcome::delivered) r.reason = "kafka: scripted";
+    threads.emplace_back([done = std::move(done), r] { done(r); });
+  }
+};
+
+std::shared_ptr<TenantPolicy> kafka_policy(std::string topic = {}) {
+  auto p = webhook_policy({});
+  Destination d;
+  d.type = DestinationType::kafka;
+  d.topic = std::move(topic);
+  d.delivery = default_delivery(DestinationType::kafka);
+  d.delivery.retry_base = 10ms;
+  d.delivery.retry_cap = 20ms;
+  d.delivery.max_attempts = 2;
+  p->rules[0].destinations.push_back(d);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("delivery: kafka destinations go through the async sink with retries and dead letters") {
+  ScriptedKafka kafka;
+  kafka.script = {NotifyOutcome::retry};  // the first attempt fails, the retry succeeds
+  DeliverySettings settings;
+  settings.kafka = &kafka;
+  Rig rig(settings);
+  auto p = kafka_policy("alerts-acme.audit");
+  auto n = notification(p, "ToKafka");
+  rig.engine.notify(0, 0, n, rig.metrics.reactor(0));
+  rig.drain();
+  REQUIRE(kafka.calls.size() == 2);
+  CHECK(kafka.calls[1] == std::vector<std::string>{"ToKafka"});
+  CHECK(kafka.topics[0] == "alerts-acme.audit");
+  CHECK(rig.letters("acme").empty());
+
+  // Refused for good: a dead letter with the sink's reason, at once.
+  kafka.script.assign(kafka.calls.size(), NotifyOutcome::delivered);
+  kafka.script.push_back(NotifyOutcome::failed);
+  auto refused = notification(p, "Refused");
+  rig.engine.notify(0, 0, refused, rig.metrics.reactor(0));
+  rig.drain();
+  const auto letters = rig.letters("acme");
+  REQUIRE(letters.size() == 1);
+  CHECK(letters[0].reason == "kafka: scripted");
+  CHECK(letters[0].destination_type == "kafka");
+}
+
+TEST_CASE("delivery: without kafka.brokers a kafka destination dead-letters saying so") {
+  Rig rig;
+  auto p = kafka_policy();
+  auto n = notification(p, "NoBroker");
+  rig.engine.notify(0, 0, n, rig.metrics.reactor(0));
+  rig.drain();
+  const auto letters = rig.letters("acme");
+  REQUIRE(letters.size() == 1);
+  CHECK(letters[0].reason.find("no kafka.brokers in the main config") != std::string::npos);
 }
 
 }  // namespace alertgate
