@@ -77,8 +77,14 @@ struct SmtpConfig {  // the `smtp:` section (the transport takes an SmtpSettings
 
 // When an accepted alert is acknowledged (ARCHITECTURE.md "Acknowledgement and durability"):
 // memory = once it is queued on its shard (lost if the process dies before delivery);
-// wal = once it is in the write-ahead log and fdatasync'd.
-enum class Durability : std::uint8_t { memory, wal };
+// wal = once it is in the write-ahead log and fdatasync'd; kafka (mode: ingest) = once the
+// Kafka broker acknowledged it (acks=all).
+enum class Durability : std::uint8_t { memory, wal, kafka };
+
+// What the process does with accepted alerts (ARCHITECTURE.md "Modes"): route and deliver
+// them itself (standalone), or write them to their tenant's Kafka topic (ingest) for
+// routers to consume.
+enum class Mode : std::uint8_t { standalone, ingest };
 
 struct MainConfig {
   std::vector<ListenAddress> listen{{"127.0.0.1", 9095}};
@@ -87,6 +93,7 @@ struct MainConfig {
   std::filesystem::path data_dir = "data";
   LogLevel log_level = LogLevel::info;
   Durability durability = Durability::wal;
+  Mode mode = Mode::standalone;
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
   std::chrono::milliseconds resolve_timeout = std::chrono::minutes(5);
   Limits limits;
@@ -138,6 +145,7 @@ Result<std::size_t> parse_byte_size(std::string_view text);
 
 std::string_view to_string(LogLevel level);
 std::string_view to_string(Durability durability);
+std::string_view to_string(Mode mode);
 
 // How alertgate is reached in links of notifications: `external_url` when set, else
 // "http://<host>:<port>" of the first listen address (IPv6 in brackets).
@@ -153,6 +161,7 @@ enum class OptionType : std::uint8_t {
   path,
   log_level,
   durability,
+  mode,
   duration,
   byte_size,
   count,

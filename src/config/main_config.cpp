@@ -33,6 +33,7 @@ struct Value {
   std::vector<ListenAddress> listen;
   LogLevel level = LogLevel::info;
   Durability durability = Durability::wal;
+  Mode mode = Mode::standalone;
   std::map<std::string, std::string, std::less<>> map;
 };
 
@@ -60,9 +61,12 @@ const Spec kOptions[] = {
     "Least severe log level written: debug, info, warn or error."},
    [](MainConfig& c, Value& v) { c.log_level = v.level; }},
   {{"durability", OptionType::durability, "wal", 0, 0,
-    "When 202 is answered: memory = once queued on the shard; wal = once in the "
-    "write-ahead log and fdatasync'd."},
+    "When 202 is answered: wal = once in the write-ahead log and fdatasync'd; memory = once "
+    "queued; kafka (mode: ingest) = once the Kafka broker acknowledged it."},
    [](MainConfig& c, Value& v) { c.durability = v.durability; }},
+  {{"mode", OptionType::mode, "standalone", 0, 0,
+    "standalone = route and deliver here; ingest = write accepted alerts to Kafka topics."},
+   [](MainConfig& c, Value& v) { c.mode = v.mode; }},
   {{"shutdown_timeout", OptionType::duration, "10s", kSecond, 10 * kMinute,
     "On SIGTERM, how long in-flight alerts may drain to their sinks before exit."},
    [](MainConfig& c, Value& v) { c.shutdown_timeout = std::chrono::milliseconds(v.number); }},
@@ -316,8 +320,25 @@ bool read_value(YamlReader& reader, const YamlMap& map, const MainConfigOption& 
         out.durability = Durability::wal;
         return true;
       }
+      if (s->text == "kafka") {
+        out.durability = Durability::kafka;
+        return true;
+      }
       reader.error(s->mark, quoted(key) + "unknown durability " + quote_for_message(s->text) +
-                                " (use memory or wal)" + did_you_mean(s->text, {"memory", "wal"}));
+                                " (use wal, memory or kafka)" +
+                                did_you_mean(s->text, {"memory", "wal", "kafka"}));
+      return false;
+    }
+    case OptionType::mode: {
+      auto s = reader.get_string(map, key, true);
+      if (!s) return false;
+      if (s->text == "standalone" || s->text == "ingest") {
+        out.mode = s->text == "ingest" ? Mode::ingest : Mode::standalone;
+        return true;
+      }
+      reader.error(s->mark, quoted(key) + "unknown mode " + quote_for_message(s->text) +
+                                " (use standalone or ingest)" +
+                                did_you_mean(s->text, {"standalone", "ingest"}));
       return false;
     }
     case OptionType::duration: {
@@ -457,6 +478,18 @@ Result<MainConfig, ConfigErrors> load(YamlReader& reader, std::string_view text)
   const std::filesystem::path base = base_directory(config.file);
   config.tenants_dir = resolve(base, config.tenants_dir);
   config.data_dir = resolve(base, config.data_dir);
+  if (config.mode == Mode::ingest) {
+    if (config.kafka.brokers.empty()) reader.file_error("mode: ingest needs kafka.brokers");
+    if (config.durability == Durability::wal) {
+      reader.file_error(
+          "mode: ingest takes durability: kafka (answer once the broker has the alert) or "
+          "memory; wal is for standalone");
+    }
+    if (!reader.ok()) return unexpected(reader.take_errors());
+  } else if (config.durability == Durability::kafka) {
+    reader.file_error("durability: kafka needs mode: ingest (standalone delivers itself: wal)");
+    return unexpected(reader.take_errors());
+  }
   if (config.kafka.topic_pattern.find("{tenant_id}") == std::string::npos) {
     reader.file_error("kafka.topic_pattern must contain {tenant_id}: each tenant has its topic");
     return unexpected(reader.take_errors());
@@ -543,8 +576,15 @@ std::string_view to_string(LogLevel level) {
 }
 
 std::string_view to_string(Durability durability) {
-  return durability == Durability::wal ? "wal" : "memory";
+  switch (durability) {
+    case Durability::wal: return "wal";
+    case Durability::kafka: return "kafka";
+    case Durability::memory: break;
+  }
+  return "memory";
 }
+
+std::string_view to_string(Mode mode) { return mode == Mode::ingest ? "ingest" : "standalone"; }
 
 std::string effective_external_url(const MainConfig& config) {
   if (!config.external_url.empty()) return config.external_url;
@@ -571,6 +611,7 @@ std::string_view to_string(OptionType type) {
     case OptionType::path: return "path";
     case OptionType::log_level: return "log level";
     case OptionType::durability: return "durability mode";
+    case OptionType::mode: return "mode";
     case OptionType::duration: return "duration";
     case OptionType::byte_size: return "byte size";
     case OptionType::count: return "integer";

@@ -137,7 +137,7 @@ TEST_CASE("main_config: durability") {
   CHECK(load_ok("").durability == Durability::wal);
   CHECK(load_ok("durability: memory\n").durability == Durability::memory);
   CHECK(errors_of("durability: disk\n") ==
-        "1:13: \"durability\": unknown durability \"disk\" (use memory or wal)\n");
+        "1:13: \"durability\": unknown durability \"disk\" (use wal, memory or kafka)\n");
   CHECK(load_ok("durability: wal\n").durability == Durability::wal);
 }
 
@@ -289,6 +289,23 @@ TEST_CASE("main_config: kafka brokers, topic pattern, properties and topic provi
         "2:27: \"kafka.properties.linger.ms\": expected a scalar value without control "
         "characters\n");
   CHECK(errors_of("kafka:\n  properties: 5\n").find("\"properties\"") != std::string::npos);
+}
+
+TEST_CASE("main_config: mode ingest takes kafka brokers and durability kafka or memory") {
+  CHECK(load_ok("").mode == Mode::standalone);
+  const MainConfig c =
+      load_ok("mode: ingest\ndurability: kafka\nkafka:\n  brokers: \"127.0.0.1:9092\"\n");
+  CHECK(c.mode == Mode::ingest);
+  CHECK(c.durability == Durability::kafka);
+  CHECK(load_ok("mode: ingest\ndurability: memory\nkafka: {brokers: \"h:1\"}\n").mode ==
+        Mode::ingest);
+  CHECK(errors_of("mode: ingest\ndurability: kafka\n").find("needs kafka.brokers") !=
+        std::string::npos);
+  CHECK(errors_of("mode: ingest\nkafka: {brokers: \"h:1\"}\n").find("wal is for standalone") !=
+        std::string::npos);
+  CHECK(errors_of("durability: kafka\n").find("needs mode: ingest") != std::string::npos);
+  CHECK(errors_of("mode: router\n") ==
+        "1:7: \"mode\": unknown mode \"router\" (use standalone or ingest)\n");
 }
 
 }  // namespace alertgate
