@@ -67,9 +67,10 @@ enum class RejectReason : std::uint8_t {
   queue_full,
   rate_limited,
   active_limit,
-  log_unavailable  // durability: wal and the write-ahead log failed (503)
+  log_unavailable,   // durability: wal and the write-ahead log failed (503)
+  kafka_unavailable  // durability: kafka and the broker did not take it (503)
 };
-inline constexpr std::size_t kRejectReasonCount = 5;
+inline constexpr std::size_t kRejectReasonCount = 6;
 std::string_view to_string(RejectReason r);
 
 enum class NotifyOutcome : std::uint8_t { delivered, retry, failed };
@@ -165,6 +166,11 @@ struct StorageStats {
   std::uint64_t wal_compactions = 0;
   std::uint64_t wal_records_moved = 0;
   std::uint64_t wal_io_errors = 0;
+  bool kafka = false;  // a Kafka producer runs (the kafka_* fields are meaningful)
+  bool kafka_up = false;
+  std::uint64_t kafka_delivered = 0;
+  std::uint64_t kafka_failed = 0;
+  std::uint64_t kafka_in_flight = 0;
   std::uint64_t dead_letters_stored = 0;  // in the store now
   std::uint64_t dead_letter_write_errors = 0;
 };

@@ -167,6 +167,7 @@ void IngestEndpoints::accept(const PolicySnapshot::Tenant& tenant, TenantIndex i
   auto& cells = metrics_.tenant(index);
   if (!batch_.empty()) {
     if (auto refused = admit(tenant, index, traceparent)) return reply.send(std::move(*refused));
+    if (producer_ != nullptr) return accept_to_kafka(index, format, std::move(reply), std::move(ok));
     if (wal_ != nullptr) return accept_durably(index, format, std::move(reply), std::move(ok));
     if (shards_.submit(index, batch_) != ShardSet::Submit::ok) {
       cells.rejected[static_cast<std::size_t>(RejectReason::queue_full)].add(batch_.size());
@@ -253,6 +254,61 @@ void IngestEndpoints::accept_durably(TenantIndex index, SourceFormat format, htt
       });
     });
   }
+}
+
+namespace {
+
+// One request's alerts on their way to Kafka (durability: kafka): the last delivery report
+// posts the answer back to the request's reactor.
+struct KafkaBatch {
+  std::vector<Alert> alerts;
+  http::Reply reply;
+  http::Response ok;
+  std::atomic<std::size_t> remaining{0};
+  std::string error;  // the first failure; empty when every alert was delivered
+  std::atomic_flag error_set = ATOMIC_FLAG_INIT;
+
+  KafkaBatch(std::vector<Alert> a, http::Reply r, http::Response o)
+      : alerts(std::move(a)), reply(std::move(r)), ok(std::move(o)) {}
+};
+
+http::Response kafka_unavailable(const std::string& reason) {
+  auto res = http::json_error(503, "kafka_unavailable",
+                              "Kafka did not take every alert (" + reason +
+                                  "); retry the request (a repeat is deduplicated by key)");
+  res.set(bhttp::field::retry_after, "1");
+  return res;
+}
+
+}  // namespace
+
+void IngestEndpoints::accept_to_kafka(TenantIndex index, SourceFormat format, http::Reply reply,
+                                      http::Response ok) {
+  auto& cells = metrics_.tenant(index);
+  if (!wait_for_broker_) {
+    // durability: memory: acknowledged once produced; failures are counted by the producer.
+    producer_->produce(batch_, [](std::size_t, const kafka::DeliveryReport&) {});
+    cells.received[static_cast<std::size_t>(format)].add(batch_.size());
+    return reply.send(std::move(ok));
+  }
+  auto batch = std::make_shared<KafkaBatch>(std::move(batch_), std::move(reply), std::move(ok));
+  batch_.clear();  // moved-from: give the reactor a valid empty batch again
+  batch->remaining.store(batch->alerts.size(), std::memory_order_relaxed);
+  producer_->produce(batch->alerts, [this, batch, index, format](
+                                        std::size_t, const kafka::DeliveryReport& r) {
+    if (!r.delivered && !batch->error_set.test_and_set()) batch->error = r.reason;
+    if (batch->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    boost::asio::post(io_, [this, batch, index, format] {
+      auto& c = metrics_.tenant(index);
+      const std::size_t n = batch->alerts.size();
+      if (!batch->error.empty()) {
+        c.rejected[static_cast<std::size_t>(RejectReason::kafka_unavailable)].add(n);
+        return batch->reply.send(kafka_unavailable(batch->error));
+      }
+      c.received[static_cast<std::size_t>(format)].add(n);
+      batch->reply.send(std::move(batch->ok));
+    });
+  });
 }
 
 void IngestEndpoints::alertmanager_v2(http::Request& req, http::Reply reply) {

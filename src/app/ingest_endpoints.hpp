@@ -9,6 +9,7 @@
 
 #include "alertgate/decode.hpp"
 #include "alertgate/http_server.hpp"
+#include "alertgate/kafka/kafka_producer.hpp"
 #include "alertgate/metrics.hpp"
 #include "alertgate/policy_snapshot.hpp"
 #include "alertgate/rate_limiter.hpp"
@@ -27,6 +28,14 @@ class IngestEndpoints {
   IngestEndpoints(const SnapshotHolder& snapshots, ShardSet& shards, RateLimiter& rate_limiter,
                   ReactorMetrics& metrics, DecodeLimits limits, RatingSettings rating,
                   std::uint64_t seed, boost::asio::io_context& io, wal::WalWriter* wal = nullptr);
+
+  // mode: ingest: accepted alerts go to their tenant's Kafka topic instead of a shard. With
+  // `wait_for_broker` (durability: kafka) the answer waits for every delivery report and
+  // is 503 kafka_unavailable if one failed; else (memory) it is sent once produced.
+  void forward_to(kafka::Producer* producer, bool wait_for_broker) {
+    producer_ = producer;
+    wait_for_broker_ = wait_for_broker;
+  }
 
   // POST /api/v2/alerts: 200 (Alertmanager's answer) or 400 with the valid alerts kept.
   void alertmanager_v2(http::Request& req, http::Reply reply);
@@ -48,6 +57,9 @@ class IngestEndpoints {
   // durability: wal: logs every alert of the batch, then (on this reactor) submits them
   // and answers.
   void accept_durably(TenantIndex index, SourceFormat format, http::Reply reply, http::Response ok);
+  // mode: ingest: produces the batch to Kafka and answers (forward_to()).
+  void accept_to_kafka(TenantIndex index, SourceFormat format, http::Reply reply,
+                       http::Response ok);
 
   SnapshotView snapshots_;
   ShardSet& shards_;
@@ -58,6 +70,8 @@ class IngestEndpoints {
   std::vector<Alert> batch_;
   boost::asio::io_context& io_;
   wal::WalWriter* wal_;
+  kafka::Producer* producer_ = nullptr;
+  bool wait_for_broker_ = false;
 };
 
 }  // namespace alertgate

@@ -43,9 +43,8 @@ struct DeadLetterHandlers {
   http::Handler list, replay, purge;
 };
 
-void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready,
-                   const DurableLog* durable, http::Handler reload,
-                   DeadLetterHandlers dead_letters) {
+void add_endpoints(Reactor& r, Metrics& metrics, const std::function<bool()>& ready,
+                   http::Handler reload, DeadLetterHandlers dead_letters) {
   IngestEndpoints* ingest = r.ingest.get();
   r.endpoints.add(http::Verb::post, "/api/v2/alerts", [ingest](http::Request& q, http::Reply p) {
     ingest->alertmanager_v2(q, std::move(p));
@@ -60,11 +59,9 @@ void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready,
   };
   r.endpoints.add(http::Verb::get, "/-/healthy", healthy);
   r.endpoints.add(http::Verb::head, "/-/healthy", healthy);
-  auto readiness = [&ready, durable](http::Request&, http::Reply p) {
-    const bool log_ok = durable == nullptr || durable->healthy();
-    p.send(ready.load(std::memory_order_acquire) && log_ok
-               ? http::json_response(200, "{\"status\":\"ready\"}")
-               : http::json_response(503, "{\"status\":\"not ready\"}"));
+  auto readiness = [&ready](http::Request&, http::Reply p) {
+    p.send(ready() ? http::json_response(200, "{\"status\":\"ready\"}")
+                   : http::json_response(503, "{\"status\":\"not ready\"}"));
   };
   r.endpoints.add(http::Verb::get, "/-/ready", readiness);
   r.endpoints.add(http::Verb::head, "/-/ready", readiness);
@@ -84,10 +81,10 @@ void add_endpoints(Reactor& r, Metrics& metrics, const std::atomic<bool>& ready,
 std::vector<std::string> endpoint_paths() {
   // Built from a throwaway table so the list cannot drift from add_endpoints().
   Reactor probe;
-  std::atomic<bool> ready{false};
+  const std::function<bool()> ready = [] { return false; };
   Metrics none(0, {}, 0, "");
   const http::Handler nothing = [](http::Request&, http::Reply) {};
-  add_endpoints(probe, none, ready, nullptr, nothing, {nothing, nothing, nothing});
+  add_endpoints(probe, none, ready, nothing, {nothing, nothing, nothing});
   return probe.endpoints.paths();
 }
 
@@ -242,7 +239,7 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   RateLimiter rate_limiter(policy.capacity());
   metrics.set_queue_depth_source(
       [&shards](std::size_t t) { return shards.queue_depth(static_cast<TenantIndex>(t)); });
-  metrics.set_storage_source([&durable, &dead_letters] {
+  metrics.set_storage_source([&durable, &dead_letters, &producer] {
     StorageStats st;
     if (durable) {
       const wal::WalStats w = durable->stats();
@@ -256,14 +253,25 @@ int serve(const MainConfig& config, const ServeOptions& options) {
       st.wal_records_moved = w.records_moved;
       st.wal_io_errors = w.io_errors;
     }
+    if (producer) {
+      const kafka::ProducerStats k = producer->stats();
+      st.kafka = true;
+      st.kafka_up = producer->healthy();
+      st.kafka_delivered = k.delivered;
+      st.kafka_failed = k.failed;
+      st.kafka_in_flight = k.in_flight;
+    }
     const wal::DeadLetterStats d = dead_letters.stats();
     st.dead_letters_stored = d.stored;
     st.dead_letter_write_errors = d.write_errors;
     return st;
   });
-  metrics.set_ready_source([&ready, &durable] {
-    return ready.load(std::memory_order_acquire) && (!durable || durable->healthy());
-  });
+  // Ready: started, the log can write, and in ingest mode a Kafka broker answers.
+  const std::function<bool()> is_ready = [&] {
+    return ready.load(std::memory_order_acquire) && (!durable || durable->healthy()) &&
+           (config.mode != Mode::ingest || producer->healthy());
+  };
+  metrics.set_ready_source(is_ready);
 
   RatingSettings rating;
   rating.resolve_timeout = config.resolve_timeout;
@@ -279,7 +287,10 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     r->ingest = std::make_unique<IngestEndpoints>(
         snapshots, shards, rate_limiter, metrics.reactor(r->index), decode_limits, rating, seed,
         r->io, durable ? &durable->writer(r->index) : nullptr);
-    add_endpoints(*r, metrics, ready, durable.get(), reload_service.handler(r->io),
+    if (config.mode == Mode::ingest) {
+      r->ingest->forward_to(producer.get(), config.durability == Durability::kafka);
+    }
+    add_endpoints(*r, metrics, is_ready, reload_service.handler(r->io),
                   {dead_letter_admin.list_handler(), dead_letter_admin.replay_handler(),
                    dead_letter_admin.purge_handler()});
     r->server = std::make_unique<http::HttpServer>(r->io, r->endpoints, server_settings,

@@ -306,6 +306,18 @@ std::string Metrics::render() const {
       one("alertgate_wal_io_errors_total", "Write or sync errors of the write-ahead log.",
           MetricType::Counter, st.wal_io_errors);
     }
+    if (st.kafka) {
+      one("alertgate_kafka_up", "1 while a Kafka broker answers the producer.", MetricType::Gauge,
+          st.kafka_up ? 1 : 0);
+      auto f = family("alertgate_kafka_messages_total",
+                      "Kafka messages by delivery report: delivered or failed.",
+                      MetricType::Counter);
+      f.metric.push_back(counter({{"outcome", "delivered"}}, static_cast<double>(st.kafka_delivered)));
+      f.metric.push_back(counter({{"outcome", "failed"}}, static_cast<double>(st.kafka_failed)));
+      out.push_back(std::move(f));
+      one("alertgate_kafka_messages_in_flight", "Kafka messages produced, report not yet back.",
+          MetricType::Gauge, st.kafka_in_flight);
+    }
     one("alertgate_dead_letters_stored", "Dead letters in the store (data_dir/deadletters/).",
         MetricType::Gauge, st.dead_letters_stored);
     one("alertgate_dead_letter_write_errors_total",

@@ -9,7 +9,7 @@ import json
 import unittest
 
 from agtest import Daemon, sha256_token, wait_for
-from kafkatest import KCAT, MockCluster, consume
+from kafkatest import KCAT, MockCluster, consume, topics
 
 ADMIN = "kafka-admin-token"
 
@@ -91,6 +91,77 @@ class KafkaDestination(unittest.TestCase):
         messages = consume(self.cluster.bootstrap, "alerts-acme", 21, timeout=60)
         got = {json.loads(v)["labels"]["alertname"] for _, _, v in messages}
         self.assertTrue(set(names) <= got, f"missing: {set(names) - got}")
+
+
+def log_tenant(tenant):
+    return json.dumps({"tenant_id": tenant, "tokens": [sha256_token(tenant + "-token")],
+                       "rules": [{"destinations": [{"type": "log"}]}]})
+
+
+@unittest.skipUnless(KCAT, "kcat is not installed (Debian package kcat)")
+class KafkaIngestMode(unittest.TestCase):
+    """mode: ingest with durability: kafka: the answer waits for the broker, so every 200
+    is already in Kafka; a broker outage answers 503 (and /-/ready says so) instead of
+    acknowledging what Kafka does not have."""
+
+    def setUp(self):
+        self.cluster = MockCluster(brokers=1)
+        self.addCleanup(self.cluster.__exit__)
+        self.d = Daemon(tenants={t: log_tenant(t) for t in ("acme", "beta", "gamma")},
+                        config_extra=(f'mode: ingest\ndurability: kafka\nkafka:\n'
+                                      f'  brokers: "{self.cluster.bootstrap}"\n'
+                                      f'  properties: {{message.timeout.ms: "3000"}}\n'))
+        self.d.start()
+        self.addCleanup(self.d.__exit__)
+
+    def post(self, tenant, name):
+        alert = {"labels": {"alertname": name, "severity": "warning"}}
+        return self.d.request("POST", "/api/v2/alerts", body=[alert], token=tenant + "-token")
+
+    def test_acknowledged_alerts_are_already_in_their_tenant_topics(self):
+        for tenant in ("acme", "beta", "gamma"):
+            for n in range(2):
+                self.assertEqual(self.post(tenant, f"{tenant}-{n}")[0], 200)
+        # Acknowledged means in Kafka: read at once, no waiting for a flush.
+        for tenant in ("acme", "beta", "gamma"):
+            messages = consume(self.cluster.bootstrap, f"alerts-{tenant}", 2, timeout=0)
+            self.assertEqual(len(messages), 2)
+            for key, headers, value in messages:
+                alert = json.loads(value)
+                self.assertEqual(alert["tenant_id"], tenant)
+                self.assertTrue(alert["labels"]["alertname"].startswith(tenant + "-"))
+                self.assertEqual(key, alert["fingerprint"])
+                self.assertEqual(headers["tenant_id"], tenant)
+                self.assertEqual(headers["alert_id"], alert["alert_id"])
+        alert_topics = {t for t in topics(self.cluster.bootstrap) if t.startswith("alerts-")}
+        self.assertEqual(alert_topics, {"alerts-acme", "alerts-beta", "alerts-gamma"})
+        self.assertEqual(self.d.delivered(), [], "ingest mode routes nothing itself")
+        self.assertEqual(self.d.metric("alertgate_kafka_up"), 1)
+
+    def test_a_broker_outage_answers_503_and_nothing_acknowledged_is_lost(self):
+        acked = []
+        for n in range(5):
+            if self.post("acme", f"before-{n}")[0] == 200:
+                acked.append(f"before-{n}")
+        self.assertEqual(self.cluster.command("down 1"), "ok")
+        status, hdrs, body = self.post("acme", "during")
+        self.assertEqual(status, 503, body)
+        self.assertEqual(json.loads(body)["error"], "kafka_unavailable")
+        self.assertEqual(hdrs.get("retry-after"), "1")
+        wait_for(lambda: self.d.request("GET", "/-/ready")[0] == 503, timeout=15,
+                 what="/-/ready false while no broker answers")
+        self.assertEqual(self.cluster.command("up 1"), "ok")
+        wait_for(lambda: self.d.request("GET", "/-/ready")[0] == 200, timeout=30,
+                 what="ready again")
+        for n in range(5):
+            if self.post("acme", f"after-{n}")[0] == 200:
+                acked.append(f"after-{n}")
+        self.assertEqual(len(acked), 10)
+        got = {json.loads(v)["labels"]["alertname"]
+               for _, _, v in consume(self.cluster.bootstrap, "alerts-acme", 10)}
+        self.assertTrue(set(acked) <= got, f"missing: {set(acked) - got}")
+        self.assertGreater(self.d.metric("alertgate_alerts_rejected_total", tenant="acme",
+                                         reason="kafka_unavailable"), 0)
 
 
 if __name__ == "__main__":

@@ -102,8 +102,11 @@ class AlertMaker {
       case 1: return TimePoint{std::chrono::seconds(1'790'000'000 + pick(1000))};
       default: {
         // Anywhere in 1683..2255, down to the nanosecond.
-        const auto ns = static_cast<std::int64_t>(rng_() % 18'000'000'000'000'000'000ULL) -
-                        9'000'000'000'000'000'000LL;
+        // Unsigned arithmetic first: the shift by 9e18 must not overflow a signed type.
+        constexpr std::uint64_t kHalf = 9'000'000'000'000'000'000ULL;
+        const std::uint64_t u = rng_() % (2 * kHalf);
+        const std::int64_t ns = u >= kHalf ? static_cast<std::int64_t>(u - kHalf)
+                                           : -static_cast<std::int64_t>(kHalf - u);
         return TimePoint{std::chrono::nanoseconds(ns)};
       }
     }
