@@ -166,6 +166,8 @@ struct StorageStats {
   std::uint64_t wal_compactions = 0;
   std::uint64_t wal_records_moved = 0;
   std::uint64_t wal_io_errors = 0;
+  std::uint64_t wal_tails_truncated = 0;       // torn tails cut by replay
+  std::uint64_t wal_segments_quarantined = 0;  // damaged segments moved aside by replay
   bool kafka = false;  // a Kafka producer runs (the kafka_* fields are meaningful)
   bool kafka_up = false;
   std::uint64_t kafka_delivered = 0;

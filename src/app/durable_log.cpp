@@ -104,6 +104,10 @@ Result<std::unique_ptr<DurableLog>> DurableLog::open(const fs::path& data_dir, u
   auto replay = wal::replay_wal(dir, [&mine](std::uint32_t n) { return mine.count(n) != 0; });
   if (!replay) return unexpected(Error{"write-ahead log: " + replay.error().message});
   report_damage(*replay);
+  std::size_t truncated = 0, quarantined = 0;
+  for (const wal::WalDamage& d : replay->damage) {
+    ++(d.action == wal::DamageAction::truncated ? truncated : quarantined);
+  }
 
   // Enough directories for `shards` writers: ours first, then new numbers. create_directory
   // claims a number atomically; a lock that fails right after means another process won it.
@@ -123,6 +127,8 @@ Result<std::unique_ptr<DurableLog>> DurableLog::open(const fs::path& data_dir, u
   std::unique_ptr<DurableLog> out(new DurableLog());
   out->dir_ = dir;
   out->shards_ = std::max(1u, shards);
+  out->truncated_.store(truncated, std::memory_order_relaxed);
+  out->quarantined_.store(quarantined, std::memory_order_relaxed);
   for (auto& [n, lock] : mine) {
     wal::WalOptions o = base;
     o.dir = dir;
@@ -298,6 +304,10 @@ std::size_t DurableLog::adopt_orphans(
       continue;
     }
     report_damage(*replay);
+    for (const wal::WalDamage& d : replay->damage) {
+      (d.action == wal::DamageAction::truncated ? truncated_ : quarantined_)
+          .fetch_add(1, std::memory_order_relaxed);
+    }
     std::vector<wal::ReplayedAlert*> all;
     for (wal::ReplayedAlert& r : replay->alerts) all.push_back(&r);
     relog(all);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -54,6 +55,12 @@ class DurableLog final : public AlertReleaser {
   bool healthy() const;
   // Any thread: the writers' counters, summed.
   wal::WalStats stats() const;
+  // Any thread: repairs made by replay (at open and adoption): torn tails truncated,
+  // segments quarantined.
+  std::uint64_t tails_truncated() const { return truncated_.load(std::memory_order_relaxed); }
+  std::uint64_t segments_quarantined() const {
+    return quarantined_.load(std::memory_order_relaxed);
+  }
 
   // Hands the replayed alerts to their tenants' home shards (blocking until re-logged when
   // their segment was quarantined). Alerts of tenants that no longer exist are completed
@@ -107,6 +114,8 @@ class DurableLog final : public AlertReleaser {
   std::vector<wal::ReplayedAlert> replayed_;
   std::vector<wal::NotifyLogEntry> notify_log_;
   std::atomic<bool> closing_{false};
+  std::atomic<std::uint64_t> truncated_{0};
+  std::atomic<std::uint64_t> quarantined_{0};
   // alert_id -> destinations already final before the restart; `has_finals_` lets the
   // common case (nothing replayed) skip the lock.
   mutable std::mutex finals_mutex_;

@@ -252,6 +252,8 @@ int serve(const MainConfig& config, const ServeOptions& options) {
       st.wal_compactions = w.compactions;
       st.wal_records_moved = w.records_moved;
       st.wal_io_errors = w.io_errors;
+      st.wal_tails_truncated = durable->tails_truncated();
+      st.wal_segments_quarantined = durable->segments_quarantined();
     }
     if (producer) {
       const kafka::ProducerStats k = producer->stats();

@@ -305,6 +305,14 @@ std::string Metrics::render() const {
           MetricType::Counter, st.wal_records_moved);
       one("alertgate_wal_io_errors_total", "Write or sync errors of the write-ahead log.",
           MetricType::Counter, st.wal_io_errors);
+      auto repairs = family("alertgate_wal_repairs_total",
+                            "Damage found by replay: torn tails truncated, segments quarantined.",
+                            MetricType::Counter);
+      repairs.metric.push_back(
+          counter({{"action", "truncated"}}, static_cast<double>(st.wal_tails_truncated)));
+      repairs.metric.push_back(
+          counter({{"action", "quarantined"}}, static_cast<double>(st.wal_segments_quarantined)));
+      out.push_back(std::move(repairs));
     }
     if (st.kafka) {
       one("alertgate_kafka_up", "1 while a Kafka broker answers the producer.", MetricType::Gauge,

@@ -151,6 +151,7 @@ class DamagedLog(unittest.TestCase):
         self.restart(d)
         lines = [l for l in d.log_lines() if l.get("msg") == "write-ahead log tail truncated"]
         self.assertEqual(len(lines), 1, d.stderr())
+        self.assertEqual(d.metric("alertgate_wal_repairs_total", action="truncated"), 1)
         self.assertEqual(lines[0]["file"], segment)
         # The torn record was the last alert: all the others are delivered.
         wait_for(lambda: set(names[:-1]) <= self.delivered(), timeout=30, interval=0.2,
@@ -170,6 +171,7 @@ class DamagedLog(unittest.TestCase):
         self.assertEqual(len(lines), 1, d.stderr())
         self.assertEqual(lines[0]["file"], segment)
         self.assertTrue(os.path.exists(lines[0]["moved_to"]), "moved aside, not deleted")
+        self.assertEqual(d.metric("alertgate_wal_repairs_total", action="quarantined"), 1)
         # Records before the damage are logged again and delivered; none are lost silently.
         wait_for(lambda: set(names[:len(names) // 2]) <= self.delivered(), timeout=30,
                  interval=0.2, what="the alerts before the damage")
