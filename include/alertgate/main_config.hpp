@@ -82,9 +82,9 @@ struct SmtpConfig {  // the `smtp:` section (the transport takes an SmtpSettings
 enum class Durability : std::uint8_t { memory, wal, kafka };
 
 // What the process does with accepted alerts (ARCHITECTURE.md "Modes"): route and deliver
-// them itself (standalone), or write them to their tenant's Kafka topic (ingest) for
-// routers to consume.
-enum class Mode : std::uint8_t { standalone, ingest };
+// them itself (standalone), write them to their tenant's Kafka topic (ingest), or consume
+// those topics in a consumer group and route and deliver them (router).
+enum class Mode : std::uint8_t { standalone, ingest, router };
 
 struct MainConfig {
   std::vector<ListenAddress> listen{{"127.0.0.1", 9095}};
@@ -119,6 +119,8 @@ struct MainConfig {
     std::size_t partitions = 3;
     std::size_t replication_factor = 2;
     std::map<std::string, std::string, std::less<>> topic_config;
+    std::string group_id = "alertgate-router";  // mode: router
+    std::string topic_regex = "^alerts-.*";      // mode: router: the subscription
   } kafka;
   struct DeadLetterRetention {
     std::chrono::milliseconds max_age = std::chrono::hours(24 * 7);

@@ -173,6 +173,15 @@ struct StorageStats {
   std::uint64_t kafka_delivered = 0;
   std::uint64_t kafka_failed = 0;
   std::uint64_t kafka_in_flight = 0;
+  // mode: router: per assigned partition, messages behind the high watermark (-1 unknown).
+  struct PartitionLag {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t lag = -1;
+  };
+  bool consumer = false;
+  bool consumer_assigned = false;
+  std::vector<PartitionLag> consumer_lag;
   std::uint64_t dead_letters_stored = 0;  // in the store now
   std::uint64_t dead_letter_write_errors = 0;
 };

@@ -25,6 +25,7 @@
 #include "policy_manager.hpp"
 #include "reactor.hpp"
 #include "reload_service.hpp"
+#include "router_intake.hpp"
 
 #ifndef ALERTGATE_VERSION
 #define ALERTGATE_VERSION "dev"
@@ -210,7 +211,11 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     kafka_destination = std::make_unique<kafka::KafkaDestination>(*producer);
   }
   DeliverySettings delivery_config = delivery_settings(config);
-  delivery_config.releaser = durable.get();
+  // mode: router: a record is a consumed Kafka message, done once its deliveries are final.
+  std::unique_ptr<RouterIntake> intake;
+  if (config.mode == Mode::router) intake = std::make_unique<RouterIntake>(dead_letters);
+  AlertReleaser* releaser = intake ? static_cast<AlertReleaser*>(intake.get()) : durable.get();
+  delivery_config.releaser = releaser;
   delivery_config.kafka = kafka_destination.get();
   DeliveryEngine delivery(contexts, delivery_config, dead_letters, metrics);
   PolicyManager policy(config, options.config_path, options.listen_from_cli,
@@ -224,7 +229,7 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   ShardSettings shard_settings;
   shard_settings.max_queue_per_tenant = config.limits.max_queue_per_tenant;
   DispatcherSettings dispatcher_settings;
-  dispatcher_settings.releaser = durable.get();
+  dispatcher_settings.releaser = releaser;
   ShardRouter router(contexts, snapshots, dispatcher_settings, delivery, metrics);
   ShardSet shards(contexts, policy.capacity(), shard_settings, router, metrics);
   router.set_shards(shards);
@@ -239,7 +244,7 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   RateLimiter rate_limiter(policy.capacity());
   metrics.set_queue_depth_source(
       [&shards](std::size_t t) { return shards.queue_depth(static_cast<TenantIndex>(t)); });
-  metrics.set_storage_source([&durable, &dead_letters, &producer] {
+  metrics.set_storage_source([&durable, &dead_letters, &producer, &intake] {
     StorageStats st;
     if (durable) {
       const wal::WalStats w = durable->stats();
@@ -263,6 +268,13 @@ int serve(const MainConfig& config, const ServeOptions& options) {
       st.kafka_failed = k.failed;
       st.kafka_in_flight = k.in_flight;
     }
+    if (intake) {
+      st.consumer = true;
+      st.consumer_assigned = intake->assigned();
+      for (const kafka::PartitionLag& p : intake->lag()) {
+        st.consumer_lag.push_back({p.topic, p.partition, p.lag});
+      }
+    }
     const wal::DeadLetterStats d = dead_letters.stats();
     st.dead_letters_stored = d.stored;
     st.dead_letter_write_errors = d.write_errors;
@@ -271,7 +283,8 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   // Ready: started, the log can write, and in ingest mode a Kafka broker answers.
   const std::function<bool()> is_ready = [&] {
     return ready.load(std::memory_order_acquire) && (!durable || durable->healthy()) &&
-           (config.mode != Mode::ingest || producer->healthy());
+           (config.mode != Mode::ingest || producer->healthy()) &&
+           (!intake || intake->assigned());
   };
   metrics.set_ready_source(is_ready);
 
@@ -358,6 +371,18 @@ int serve(const MainConfig& config, const ServeOptions& options) {
       sd_notify(0, "READY=1");
       log::info("ready", {{"tenants", initial.tenants}, {"reactors", threads}});
       if (durable) adopt();
+      if (intake) {
+        kafka::ConsumerSettings cs;
+        cs.brokers = config.kafka.brokers;
+        cs.group_id = config.kafka.group_id;
+        cs.topic_regex = config.kafka.topic_regex;
+        cs.topic_pattern = config.kafka.topic_pattern;
+        cs.properties = config.kafka.properties;
+        if (auto err = intake->start(std::move(cs), snapshots, shards)) {
+          log::error("cannot start", {{"error", err->message}});
+          control.stop();
+        }
+      }
       return;
     }
     timer.expires_after(std::chrono::milliseconds(1));
@@ -396,6 +421,9 @@ int serve(const MainConfig& config, const ServeOptions& options) {
             {{"timeout_ms", static_cast<long long>(config.shutdown_timeout.count())}});
   sd_notify(0, "STOPPING=1");
   ready.store(false, std::memory_order_release);
+  // A router leaves its group first: what it has not finished is consumed again by the
+  // other members (or by the next start), nothing new comes in.
+  if (intake) intake->stop();
   for (auto& r : reactors) asio::post(r->io, [&r] { r->server->stop(); });
   const auto deadline = std::chrono::steady_clock::now() + config.shutdown_timeout;
   auto wait_until = [&deadline](auto&& done) {

@@ -65,7 +65,8 @@ const Spec kOptions[] = {
     "queued; kafka (mode: ingest) = once the Kafka broker acknowledged it."},
    [](MainConfig& c, Value& v) { c.durability = v.durability; }},
   {{"mode", OptionType::mode, "standalone", 0, 0,
-    "standalone = route and deliver here; ingest = write accepted alerts to Kafka topics."},
+    "standalone = route and deliver here; ingest = write accepted alerts to Kafka topics; "
+    "router = consume those topics in a consumer group, route and deliver."},
    [](MainConfig& c, Value& v) { c.mode = v.mode; }},
   {{"shutdown_timeout", OptionType::duration, "10s", kSecond, 10 * kMinute,
     "On SIGTERM, how long in-flight alerts may drain to their sinks before exit."},
@@ -136,6 +137,12 @@ const Spec kOptions[] = {
   {{"kafka.properties", OptionType::string_map, "{}", 0, 0,
     "librdkafka properties passed through (e.g. linger.ms, compression.type, security.protocol)."},
    [](MainConfig& c, Value& v) { c.kafka.properties = std::move(v.map); }},
+  {{"kafka.group_id", OptionType::string, "alertgate-router", 0, 0,
+    "mode: router: the consumer group the routers share."},
+   [](MainConfig& c, Value& v) { c.kafka.group_id = std::move(v.text); }},
+  {{"kafka.topic_regex", OptionType::string, "^alerts-.*", 0, 0,
+    "mode: router: the topics consumed (a regex starting with ^)."},
+   [](MainConfig& c, Value& v) { c.kafka.topic_regex = std::move(v.text); }},
   {{"kafka.create_topics", OptionType::section, "", 0, 0,
     "Topic provisioning through the Admin API."},
    nullptr},
@@ -332,13 +339,15 @@ bool read_value(YamlReader& reader, const YamlMap& map, const MainConfigOption& 
     case OptionType::mode: {
       auto s = reader.get_string(map, key, true);
       if (!s) return false;
-      if (s->text == "standalone" || s->text == "ingest") {
-        out.mode = s->text == "ingest" ? Mode::ingest : Mode::standalone;
+      if (s->text == "standalone" || s->text == "ingest" || s->text == "router") {
+        out.mode = s->text == "ingest"   ? Mode::ingest
+                   : s->text == "router" ? Mode::router
+                                         : Mode::standalone;
         return true;
       }
       reader.error(s->mark, quoted(key) + "unknown mode " + quote_for_message(s->text) +
-                                " (use standalone or ingest)" +
-                                did_you_mean(s->text, {"standalone", "ingest"}));
+                                " (use standalone, ingest or router)" +
+                                did_you_mean(s->text, {"standalone", "ingest", "router"}));
       return false;
     }
     case OptionType::duration: {
@@ -478,7 +487,19 @@ Result<MainConfig, ConfigErrors> load(YamlReader& reader, std::string_view text)
   const std::filesystem::path base = base_directory(config.file);
   config.tenants_dir = resolve(base, config.tenants_dir);
   config.data_dir = resolve(base, config.data_dir);
-  if (config.mode == Mode::ingest) {
+  if (config.mode == Mode::router) {
+    if (config.kafka.brokers.empty()) reader.file_error("mode: router needs kafka.brokers");
+    if (config.durability != Durability::kafka) {
+      reader.file_error(
+          "mode: router keeps its records in Kafka (offsets committed after delivery): set "
+          "durability: kafka");
+    }
+    if (config.kafka.group_id.empty()) reader.file_error("kafka.group_id must not be empty");
+    if (config.kafka.topic_regex.empty() || config.kafka.topic_regex[0] != '^') {
+      reader.file_error("kafka.topic_regex must be a regex starting with ^");
+    }
+    if (!reader.ok()) return unexpected(reader.take_errors());
+  } else if (config.mode == Mode::ingest) {
     if (config.kafka.brokers.empty()) reader.file_error("mode: ingest needs kafka.brokers");
     if (config.durability == Durability::wal) {
       reader.file_error(
@@ -487,7 +508,8 @@ Result<MainConfig, ConfigErrors> load(YamlReader& reader, std::string_view text)
     }
     if (!reader.ok()) return unexpected(reader.take_errors());
   } else if (config.durability == Durability::kafka) {
-    reader.file_error("durability: kafka needs mode: ingest (standalone delivers itself: wal)");
+    reader.file_error(
+        "durability: kafka needs mode: ingest or router (standalone delivers itself: wal)");
     return unexpected(reader.take_errors());
   }
   if (config.kafka.topic_pattern.find("{tenant_id}") == std::string::npos) {
@@ -584,7 +606,14 @@ std::string_view to_string(Durability durability) {
   return "memory";
 }
 
-std::string_view to_string(Mode mode) { return mode == Mode::ingest ? "ingest" : "standalone"; }
+std::string_view to_string(Mode mode) {
+  switch (mode) {
+    case Mode::ingest: return "ingest";
+    case Mode::router: return "router";
+    case Mode::standalone: break;
+  }
+  return "standalone";
+}
 
 std::string effective_external_url(const MainConfig& config) {
   if (!config.external_url.empty()) return config.external_url;

@@ -326,6 +326,20 @@ std::string Metrics::render() const {
       one("alertgate_kafka_messages_in_flight", "Kafka messages produced, report not yet back.",
           MetricType::Gauge, st.kafka_in_flight);
     }
+    if (st.consumer) {
+      one("alertgate_kafka_consumer_assigned",
+          "1 once the router joined its consumer group and got an assignment.",
+          MetricType::Gauge, st.consumer_assigned ? 1 : 0);
+      auto lag = family("alertgate_kafka_consumer_lag",
+                        "Messages of a partition not yet committed (high watermark - committed).",
+                        MetricType::Gauge);
+      for (const auto& p : st.consumer_lag) {
+        if (p.lag < 0) continue;
+        lag.metric.push_back(gauge({{"partition", std::to_string(p.partition)}, {"topic", p.topic}},
+                                   static_cast<double>(p.lag)));
+      }
+      out.push_back(std::move(lag));
+    }
     one("alertgate_dead_letters_stored", "Dead letters in the store (data_dir/deadletters/).",
         MetricType::Gauge, st.dead_letters_stored);
     one("alertgate_dead_letter_write_errors_total",

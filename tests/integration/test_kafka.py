@@ -8,8 +8,8 @@ outage delays delivery, loses nothing."""
 import json
 import unittest
 
-from agtest import Daemon, sha256_token, wait_for
-from kafkatest import KCAT, MockCluster, consume, topics
+from agtest import Daemon, SinkServer, sha256_token, wait_for
+from kafkatest import KCAT, MockCluster, consume, kcat, topics
 
 ADMIN = "kafka-admin-token"
 
@@ -162,6 +162,87 @@ class KafkaIngestMode(unittest.TestCase):
         self.assertTrue(set(acked) <= got, f"missing: {set(acked) - got}")
         self.assertGreater(self.d.metric("alertgate_alerts_rejected_total", tenant="acme",
                                          reason="kafka_unavailable"), 0)
+
+
+@unittest.skipUnless(KCAT, "kcat is not installed (Debian package kcat)")
+class KafkaRouterMode(unittest.TestCase):
+    """Ingest writes, two routers in one consumer group consume, route and deliver to a
+    webhook; killing one router hands its partitions to the other without loss; a
+    malformed message is dead-lettered with the reason and consumption goes on."""
+
+    TENANTS = ("acme", "beta", "gamma")
+
+    def setUp(self):
+        self.cluster = MockCluster(brokers=1)
+        self.addCleanup(self.cluster.__exit__)
+        self.sink = SinkServer()
+        self.addCleanup(self.sink.close)
+        kafka = (f'kafka:\n  brokers: "{self.cluster.bootstrap}"\n'
+                 f'  properties: {{session.timeout.ms: "6000"}}\n')
+        self.ingest = Daemon(tenants={t: log_tenant(t) for t in self.TENANTS},
+                             config_extra="mode: ingest\ndurability: kafka\n" + kafka)
+        self.ingest.start()
+        self.addCleanup(self.ingest.__exit__)
+        # The tenants' topics exist before the routers subscribe.
+        for t in self.TENANTS:
+            self.post(t, f"{t}-first")
+        webhook = {t: json.dumps({"tenant_id": t, "tokens": [sha256_token(t + "-token")],
+                                  "rules": [{"destinations": [{"type": "webhook",
+                                                               "url": self.sink.url + "/hook"}]}]})
+                   for t in self.TENANTS}
+        self.routers = []
+        for _ in range(2):
+            r = Daemon(tenants=webhook, admin_token=ADMIN,
+                       config_extra="mode: router\ndurability: kafka\n" + kafka)
+            r.start(wait_ready=False)
+            self.addCleanup(r.__exit__)
+            self.routers.append(r)
+        for r in self.routers:  # ready = joined the group and assigned
+            wait_for(lambda: r.request("GET", "/-/ready")[0] == 200, timeout=30,
+                     what="router ready")
+
+    def post(self, tenant, name):
+        status, _, _ = self.ingest.request("POST", "/api/v2/alerts",
+                                           body=[{"labels": {"alertname": name}}],
+                                           token=tenant + "-token")
+        self.assertEqual(status, 200)
+
+    def delivered(self):
+        return {a["labels"]["alertname"] for b in self.sink.bodies() if b
+                for a in b.get("alerts", [])}
+
+    def test_two_routers_deliver_everything_and_survive_losing_one(self):
+        names = [f"{t}-{n}" for t in self.TENANTS for n in range(10)]
+        for name in names:
+            self.post(name.split("-")[0], name)
+        wait_for(lambda: set(names) | {f"{t}-first" for t in self.TENANTS} <= self.delivered(),
+                 timeout=60, interval=0.2, what="every alert delivered by the routers")
+
+        self.routers[0].proc.kill()  # kill -9: its partitions go to the other member
+        self.routers[0].proc.wait()
+        later = [f"{t}-late{n}" for t in self.TENANTS for n in range(5)]
+        for name in later:
+            self.post(name.split("-")[0], name)
+        wait_for(lambda: set(later) <= self.delivered(), timeout=90, interval=0.5,
+                 what="the surviving router delivers what comes after")
+        self.assertEqual(self.routers[1].metric("alertgate_kafka_consumer_assigned"), 1)
+
+    def test_a_malformed_message_is_dead_lettered_and_consumption_goes_on(self):
+        kcat("-b", self.cluster.bootstrap, "-P", "-t", "alerts-acme", input="not json at all\n")
+        self.post("acme", "acme-after")
+        wait_for(lambda: "acme-after" in self.delivered(), timeout=60, interval=0.2,
+                 what="the alert after the malformed message")
+
+        def letters():
+            out = []
+            for r in self.routers:
+                status, _, body = r.request("GET", "/api/v1/deadletters", token=ADMIN)
+                if status == 200:
+                    out += json.loads(body)["dead_letters"]
+            return out
+        found = wait_for(lambda: letters(), what="the malformed message dead-lettered")
+        self.assertEqual(found[0]["tenant_id"], "acme")
+        self.assertIn("malformed message", found[0]["reason"])
 
 
 if __name__ == "__main__":

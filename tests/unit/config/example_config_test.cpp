@@ -36,7 +36,8 @@ std::string dump(const MainConfig& c) {
       << c.wal.commit_interval.count() << ";" << c.wal.max_batch_bytes << ";" << c.wal.segment_bytes
       << ";" << c.kafka.brokers << ";" << c.kafka.topic_pattern << ";" << c.kafka.properties.size()
       << ";" << c.kafka.create_topics << ";" << c.kafka.partitions << ";"
-      << c.kafka.replication_factor << ";" << c.kafka.topic_config.size();
+      << c.kafka.replication_factor << ";" << c.kafka.topic_config.size() << ";"
+      << c.kafka.group_id << ";" << c.kafka.topic_regex << ";" << static_cast<int>(c.mode);
   return out.str();
 }
 

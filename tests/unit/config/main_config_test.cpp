@@ -304,8 +304,16 @@ TEST_CASE("main_config: mode ingest takes kafka brokers and durability kafka or 
   CHECK(errors_of("mode: ingest\nkafka: {brokers: \"h:1\"}\n").find("wal is for standalone") !=
         std::string::npos);
   CHECK(errors_of("durability: kafka\n").find("needs mode: ingest") != std::string::npos);
-  CHECK(errors_of("mode: router\n") ==
-        "1:7: \"mode\": unknown mode \"router\" (use standalone or ingest)\n");
+  CHECK(errors_of("mode: route\n") ==
+        "1:7: \"mode\": unknown mode \"route\" (use standalone, ingest or router) (did you "
+        "mean \"router\"?)\n");
+  const MainConfig r = load_ok(
+      "mode: router\ndurability: kafka\nkafka:\n  brokers: \"h:1\"\n  group_id: routers\n");
+  CHECK(r.mode == Mode::router);
+  CHECK(r.kafka.group_id == "routers");
+  CHECK(r.kafka.topic_regex == "^alerts-.*");
+  CHECK(errors_of("mode: router\nkafka: {brokers: \"h:1\"}\n").find("set durability: kafka") !=
+        std::string::npos);
 }
 
 }  // namespace alertgate
