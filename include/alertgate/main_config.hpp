@@ -120,7 +120,7 @@ struct MainConfig {
     std::size_t replication_factor = 2;
     std::map<std::string, std::string, std::less<>> topic_config;
     std::string group_id = "alertgate-router";  // mode: router
-    std::string topic_regex = "^alerts-.*";      // mode: router: the subscription
+    std::string topic_regex = "^alerts-.*";     // mode: router: the subscription
   } kafka;
   struct DeadLetterRetention {
     std::chrono::milliseconds max_age = std::chrono::hours(24 * 7);

@@ -157,10 +157,10 @@ struct BreakerGauge {
 // The durable state (write-ahead log and dead-letter store), read at scrape time from
 // their owners (app): sums over the log's shard writers.
 struct StorageStats {
-  bool wal = false;  // durability: wal (the wal_* fields are meaningful)
-  std::uint64_t wal_appended = 0;        // alert records synced
+  bool wal = false;                       // durability: wal (the wal_* fields are meaningful)
+  std::uint64_t wal_appended = 0;         // alert records synced
   std::uint64_t wal_append_failures = 0;  // appends answered with an error (503)
-  std::uint64_t wal_commits = 0;         // fdatasync calls (group commits)
+  std::uint64_t wal_commits = 0;          // fdatasync calls (group commits)
   std::uint64_t wal_bytes_written = 0;
   std::uint64_t wal_segments = 0;  // on disk now
   std::uint64_t wal_compactions = 0;

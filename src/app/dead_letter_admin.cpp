@@ -53,9 +53,7 @@ struct Query {
 // parameter.
 std::variant<Query, http::Response> parse_query(std::string_view target, std::size_t max_limit) {
   Query q;
-  auto bad = [](std::string message) {
-    return http::json_error(400, "bad_request", message);
-  };
+  auto bad = [](std::string message) { return http::json_error(400, "bad_request", message); };
   for (auto [name, out] : {std::pair{"tenant", &q.filter.tenant_id},
                            std::pair{"destination", &q.filter.destination}}) {
     auto value = percent_decode(query_param(target, name));
@@ -124,8 +122,10 @@ std::optional<std::string> DeadLetterAdmin::replay(DeadLetter letter) {
   n.alerts = std::move(letter.alerts);
   std::stable_partition(n.alerts.begin(), n.alerts.end(),
                         [](const Alert& a) { return a.status == AlertStatus::firing; });
-  n.firing = static_cast<std::size_t>(std::count_if(
-      n.alerts.begin(), n.alerts.end(), [](const Alert& a) { return a.status == AlertStatus::firing; }));
+  n.firing =
+      static_cast<std::size_t>(std::count_if(n.alerts.begin(), n.alerts.end(), [](const Alert& a) {
+        return a.status == AlertStatus::firing;
+      }));
   n.at = now();
   for (Alert& a : n.alerts) a.wal_segment = 0;
   const std::size_t shard = shards_.home_shard(*tenant);
@@ -143,8 +143,8 @@ http::Handler DeadLetterAdmin::list_handler() {
     auto q = parse_query(req.target(), 10'000);
     if (auto* err = std::get_if<http::Response>(&q)) return reply.send(std::move(*err));
     const Query& query = std::get<Query>(q);
-    reply.send(http::json_response(200, to_json(store_.list(query.filter, query.limit),
-                                                store_.stats())));
+    reply.send(
+        http::json_response(200, to_json(store_.list(query.filter, query.limit), store_.stats())));
   };
 }
 

@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <charconv>
+#include <fstream>
 #include <future>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string_view>
@@ -52,8 +52,8 @@ void read_notify_log(const fs::path& dir, std::vector<wal::NotifyLogEntry>& out)
   if (!fs::exists(path, ec)) return;
   std::ifstream in(path, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto log = wal::decode_notify_log(
-      {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()});
+  auto log =
+      wal::decode_notify_log({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()});
   if (!log) {
     log::error("notification log unreadable: restarted groups may notify again",
                {{"file", path.string()}, {"error", log.error().message}});
@@ -158,7 +158,8 @@ Result<std::unique_ptr<DurableLog>> DurableLog::open(const fs::path& data_dir, u
 DurableLog::~DurableLog() { stop(); }
 
 bool DurableLog::healthy() const {
-  return std::all_of(owned_.begin(), owned_.end(), [](const Owned& o) { return o.writer->healthy(); });
+  return std::all_of(owned_.begin(), owned_.end(),
+                     [](const Owned& o) { return o.writer->healthy(); });
 }
 
 wal::WalStats DurableLog::stats() const {
@@ -203,8 +204,7 @@ void DurableLog::relog(std::vector<wal::ReplayedAlert*>& alerts) {
 }
 
 std::size_t DurableLog::submit(std::vector<wal::ReplayedAlert>& alerts,
-                               const PolicySnapshot& snapshot, ShardSet& shards,
-                               const char* what) {
+                               const PolicySnapshot& snapshot, ShardSet& shards, const char* what) {
   std::size_t resubmitted = 0, orphaned = 0, refused = 0;
   std::unordered_map<std::string_view, TenantIndex> index_of;
   for (std::size_t i = 0; i < snapshot.tenants.size(); ++i) {
@@ -267,7 +267,8 @@ void DurableLog::write_notify_log(const std::vector<wal::NotifyLogEntry>& entrie
   std::string bytes;
   wal::encode_notify_log(entries, bytes);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
+  bool ok = fd >= 0 &&
+            ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
             ::fdatasync(fd) == 0;
   if (fd >= 0) ::close(fd);
   std::error_code ec;
@@ -299,8 +300,8 @@ std::size_t DurableLog::adopt_orphans(
     if (!lock || !*lock) continue;  // still owned by a running process
     auto replay = wal::replay_wal(dir_, [n](std::uint32_t s) { return s == n; });
     if (!replay) {
-      log::error("write-ahead log: cannot adopt", {{"dir", path.string()},
-                                                   {"error", replay.error().message}});
+      log::error("write-ahead log: cannot adopt",
+                 {{"dir", path.string()}, {"error", replay.error().message}});
       continue;
     }
     report_damage(*replay);
@@ -321,8 +322,9 @@ std::size_t DurableLog::adopt_orphans(
     if (!notified.empty() && seed) seed(std::move(notified));
     std::error_code ec;
     if (fs::exists(path / "quarantine", ec)) {
-      const auto kept = dir_ / fmt::format("quarantine-{}-{}", n,
-                                           std::chrono::system_clock::now().time_since_epoch().count());
+      const auto kept =
+          dir_ / fmt::format("quarantine-{}-{}", n,
+                             std::chrono::system_clock::now().time_since_epoch().count());
       fs::rename(path / "quarantine", kept, ec);
     }
     fs::remove_all(path, ec);

@@ -109,7 +109,7 @@ class DurableLog final : public AlertReleaser {
 
   std::filesystem::path dir_;
   unsigned shards_ = 0;
-  std::vector<Owned> owned_;           // reactor k appends to owned_[k]
+  std::vector<Owned> owned_;             // reactor k appends to owned_[k]
   std::vector<wal::WalWriter*> by_dir_;  // index: directory number (sparse)
   std::vector<wal::ReplayedAlert> replayed_;
   std::vector<wal::NotifyLogEntry> notify_log_;

@@ -167,7 +167,8 @@ void IngestEndpoints::accept(const PolicySnapshot::Tenant& tenant, TenantIndex i
   auto& cells = metrics_.tenant(index);
   if (!batch_.empty()) {
     if (auto refused = admit(tenant, index, traceparent)) return reply.send(std::move(*refused));
-    if (producer_ != nullptr) return accept_to_kafka(index, format, std::move(reply), std::move(ok));
+    if (producer_ != nullptr)
+      return accept_to_kafka(index, format, std::move(reply), std::move(ok));
     if (wal_ != nullptr) return accept_durably(index, format, std::move(reply), std::move(ok));
     if (shards_.submit(index, batch_) != ShardSet::Submit::ok) {
       cells.rejected[static_cast<std::size_t>(RejectReason::queue_full)].add(batch_.size());
@@ -294,21 +295,21 @@ void IngestEndpoints::accept_to_kafka(TenantIndex index, SourceFormat format, ht
   auto batch = std::make_shared<KafkaBatch>(std::move(batch_), std::move(reply), std::move(ok));
   batch_.clear();  // moved-from: give the reactor a valid empty batch again
   batch->remaining.store(batch->alerts.size(), std::memory_order_relaxed);
-  producer_->produce(batch->alerts, [this, batch, index, format](
-                                        std::size_t, const kafka::DeliveryReport& r) {
-    if (!r.delivered && !batch->error_set.test_and_set()) batch->error = r.reason;
-    if (batch->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    boost::asio::post(io_, [this, batch, index, format] {
-      auto& c = metrics_.tenant(index);
-      const std::size_t n = batch->alerts.size();
-      if (!batch->error.empty()) {
-        c.rejected[static_cast<std::size_t>(RejectReason::kafka_unavailable)].add(n);
-        return batch->reply.send(kafka_unavailable(batch->error));
-      }
-      c.received[static_cast<std::size_t>(format)].add(n);
-      batch->reply.send(std::move(batch->ok));
-    });
-  });
+  producer_->produce(
+      batch->alerts, [this, batch, index, format](std::size_t, const kafka::DeliveryReport& r) {
+        if (!r.delivered && !batch->error_set.test_and_set()) batch->error = r.reason;
+        if (batch->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+        boost::asio::post(io_, [this, batch, index, format] {
+          auto& c = metrics_.tenant(index);
+          const std::size_t n = batch->alerts.size();
+          if (!batch->error.empty()) {
+            c.rejected[static_cast<std::size_t>(RejectReason::kafka_unavailable)].add(n);
+            return batch->reply.send(kafka_unavailable(batch->error));
+          }
+          c.received[static_cast<std::size_t>(format)].add(n);
+          batch->reply.send(std::move(batch->ok));
+        });
+      });
 }
 
 void IngestEndpoints::alertmanager_v2(http::Request& req, http::Reply reply) {

@@ -12,8 +12,8 @@ std::optional<Error> RouterIntake::start(kafka::ConsumerSettings settings,
                                          const SnapshotHolder& snapshots, ShardSet& shards) {
   snapshots_ = &snapshots;
   shards_ = &shards;
-  auto consumer = kafka::Consumer::open(std::move(settings),
-                                        [this](kafka::ConsumedMessage m) { on_message(std::move(m)); });
+  auto consumer = kafka::Consumer::open(
+      std::move(settings), [this](kafka::ConsumedMessage m) { on_message(std::move(m)); });
   if (!consumer) return Error{"kafka consumer: " + consumer.error().message};
   consumer_ = std::move(consumer).value();
   consumer_->start();

@@ -10,7 +10,6 @@
 #include <random>
 
 #include "admin_endpoints.hpp"
-#include "dead_letter_admin.hpp"
 #include "alertgate/app.hpp"
 #include "alertgate/delivery_engine.hpp"
 #include "alertgate/kafka/kafka_destination.hpp"
@@ -20,6 +19,7 @@
 #include "alertgate/rate_limiter.hpp"
 #include "alertgate/shard.hpp"
 #include "alertgate/shard_router.hpp"
+#include "dead_letter_admin.hpp"
 #include "dir_watch.hpp"
 #include "durable_log.hpp"
 #include "policy_manager.hpp"
@@ -69,8 +69,7 @@ void add_endpoints(Reactor& r, Metrics& metrics, const std::function<bool()>& re
   r.endpoints.add(http::Verb::post, "/-/reload", std::move(reload));
   r.endpoints.add(http::Verb::get, "/api/v1/deadletters", std::move(dead_letters.list));
   r.endpoints.add(http::Verb::delete_, "/api/v1/deadletters", std::move(dead_letters.purge));
-  r.endpoints.add(http::Verb::post, "/api/v1/deadletters/replay",
-                  std::move(dead_letters.replay));
+  r.endpoints.add(http::Verb::post, "/api/v1/deadletters/replay", std::move(dead_letters.replay));
   r.endpoints.add(http::Verb::get, "/metrics", [&metrics](http::Request&, http::Reply p) {
     http::Response res{bhttp::status::ok, 11};
     res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
@@ -283,8 +282,7 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   // Ready: started, the log can write, and in ingest mode a Kafka broker answers.
   const std::function<bool()> is_ready = [&] {
     return ready.load(std::memory_order_acquire) && (!durable || durable->healthy()) &&
-           (config.mode != Mode::ingest || producer->healthy()) &&
-           (!intake || intake->assigned());
+           (config.mode != Mode::ingest || producer->healthy()) && (!intake || intake->assigned());
   };
   metrics.set_ready_source(is_ready);
 

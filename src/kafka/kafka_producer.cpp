@@ -151,8 +151,8 @@ void Producer::produce_to(std::string_view own_topic, const Alert& alert, Delive
   if (topic && !own_topic.empty()) {
     // The tenant's topic itself, or below it after a '.', which no tenant id contains: a
     // plain prefix would let tenant "acme" write "alerts-acme2".
-    const bool own = own_topic == *topic ||
-                     (own_topic.starts_with(*topic) && own_topic[topic->size()] == '.');
+    const bool own =
+        own_topic == *topic || (own_topic.starts_with(*topic) && own_topic[topic->size()] == '.');
     if (!own || !valid_topic_name(own_topic)) {
       topic = unexpected(Error{"topic \"" + std::string(own_topic) + "\" is not one of tenant " +
                                alert.tenant_id + "'s (\"" + *topic + "\" or \"" + *topic +

@@ -59,8 +59,8 @@ enum class WalIo { write, sync, create };
 // A segment that replay found still holding alerts (see replay.hpp).
 struct RecoveredSegment {
   std::uint64_t seq = 0;
-  std::size_t live_alerts = 0;  // replayed alerts that will be complete()d
-  std::size_t alert_records = 0;       // alert records in the segment, live or not
+  std::size_t live_alerts = 0;          // replayed alerts that will be complete()d
+  std::size_t alert_records = 0;        // alert records in the segment, live or not
   std::vector<std::uint64_t> live_ids;  // alert_id_hash() of the live ones
 };
 
