@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
+#include <functional>
 #include <random>
 #include <unordered_map>
 
@@ -22,6 +23,28 @@ struct DeliveryEngine::Job {
   TimePoint enqueued{};
   TimePoint first_attempt{};
   TimePoint not_before{};  // backoff
+};
+
+// The deleter of a shared Notification: runs when its last delivery job is gone, i.e.
+// every delivery of it is final (or was abandoned at shutdown). Then its alerts' log
+// records are released -- unless a dead letter of it could not be stored (keep_records:
+// the next start replays the alerts instead) -- and a replay's `done` learns the result.
+// Written only by holders of the notification; read by the deleter after the last
+// reference is gone (the reference count's release/acquire orders it).
+struct DeliveryEngine::Completion {
+  AlertReleaser* releaser = nullptr;
+  std::function<void(bool finished)> done;
+  bool keep_records = false;
+  bool abandoned = false;
+  void operator()(const Notification* p) const {
+    if (!keep_records && releaser != nullptr) {
+      for (const Alert& a : p->alerts) {
+        if (a.wal_segment != 0) releaser->release(a);
+      }
+    }
+    if (done) done(!abandoned);
+    delete p;
+  }
 };
 
 // One destination of one tenant: its queue and the state that paces it.
