@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 20
 BENCH_ARGS   ?=
 
 .PHONY: all deps build run test asan-test fuzz-build fuzz-smoke bench bench-micro bench-ingest \
-        bench-reload bench-delivery format clean
+        bench-reload bench-delivery bench-kafka format clean
 
 all: build
 
@@ -50,6 +50,10 @@ bench: deps
 	./build-bench/bench/micro/alertgate_micro $(BENCH_ARGS)
 
 bench-micro: bench  # the former name
+
+# Kafka: ingest mode -> the mock cluster, and router consumption (bench/kafka.sh).
+bench-kafka: build
+	bash bench/kafka.sh $(BUILD)/alertgate $(BUILD)/tests/kafka_mock_cluster
 
 # HTTP ingest: alertgate vs nginx `return 202`, driven by wrk (bench/README.md).
 bench-ingest: build

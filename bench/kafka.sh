@@ -12,17 +12,19 @@
 #
 # Usage: bench/kafka.sh [ALERTGATE_BIN [KAFKA_MOCK_CLUSTER_BIN]]
 #   env (defaults): DURATION=10s, RATES_1="20000 45000", RATES_100="45000 100000",
-#   CONNECTIONS=128, TENANTS=16, BACKLOG=200000 (router), OUT=bench/out/kafka-<UTC time>
+#   CONNECTIONS=128, TENANTS=16, BACKLOG=200000 (router; 0 = no router run),
+#   DURABILITIES="kafka memory", OUT=bench/out/kafka-<UTC time>
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$(realpath "${1:-$root/build/alertgate}")
 MOCK=$(realpath "${2:-$root/build/tests/kafka_mock_cluster}")
 DURATION=${DURATION:-10s}
-RATES_1=${RATES_1:-"20000 45000"}
-RATES_100=${RATES_100:-"45000 100000"}
+RATES_1=${RATES_1-"20000 45000"}
+RATES_100=${RATES_100-"45000 100000"}
 CONNECTIONS=${CONNECTIONS:-128}
 TENANTS=${TENANTS:-16}
 BACKLOG=${BACKLOG:-200000}
+DURABILITIES=${DURABILITIES:-"kafka memory"}
 OUT=${OUT:-$root/bench/out/kafka-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 work=$(mktemp -d)
@@ -81,10 +83,11 @@ start_cluster
 echo "kafka.sh: mock cluster $bootstrap, out: $OUT" >&2
 
 # --- ingest ---
-for durability in kafka memory; do
+for durability in $DURABILITIES; do
   for batch in 1 100; do
     rates=$RATES_1
     [ "$batch" = 100 ] && rates=$RATES_100
+    [ -z "$rates" ] && continue
     for rate in $rates; do
       d=$work/ingest-$durability-$batch-$rate
       write_config "$d" ingest "$durability" "$bootstrap" "http://127.0.0.1:9/unused"
@@ -104,6 +107,7 @@ for durability in kafka memory; do
 done
 
 # --- router: consume a backlog ---
+if [ "$BACKLOG" -gt 0 ]; then
 # Fill: a fast ingest (memory) writes BACKLOG alerts, then a router consumes them into the
 # embedded sink of a bench run that offers nothing but counts deliveries.
 d=$work/fill
@@ -163,6 +167,7 @@ json.dump({"backlog": expected, "delivered": c["alerts"], "seconds_from_start": 
            "seconds_first_to_last": (c["last"] - c["first"]) if c["first"] else 0},
           open(os.path.join(out, "router.json"), "w"), indent=1)
 PY
+fi
 
 # --- table ---
 python3 - "$OUT" "${results[@]}" <<'PY'
@@ -191,6 +196,9 @@ for _, dur, batch, rate, path in rows:
     print(f"| ingest | {dur} | {batch} | {int(float(rate)):,} | {rate_acked:,.0f} | "
           f"{ack.get('p50', 0):.2f} | {ack.get('p99', 0):.2f} | {kafka.get('p99', 0):.2f} | "
           f"{bad / sent * 100 if sent else 0:.1f}% |")
+import os
+if not os.path.exists(f"{out}/router.json"):
+    sys.exit(0)
 r = json.load(open(f"{out}/router.json"))
 first_last = r["seconds_first_to_last"]
 print(f"\nrouter: {r['delivered']:,} of {r['backlog']:,} backlog alerts delivered to the webhook "
