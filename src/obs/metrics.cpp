@@ -19,8 +19,8 @@ std::size_t status_slot(unsigned status) {
 
 std::string_view to_string(RejectReason r) {
   static constexpr std::array<std::string_view, kRejectReasonCount> kNames{
-      "invalid", "queue_full", "rate_limited", "active_limit", "log_unavailable",
-      "kafka_unavailable"};
+      "invalid",      "queue_full",      "rate_limited",
+      "active_limit", "log_unavailable", "kafka_unavailable"};
   return kNames[static_cast<std::size_t>(r)];
 }
 

@@ -287,13 +287,14 @@ std::string Metrics::render() const {
       out.push_back(std::move(f));
     };
     if (st.wal) {
-      one("alertgate_wal_appended_total", "Alert records written and synced to the write-ahead log.",
-          MetricType::Counter, st.wal_appended);
+      one("alertgate_wal_appended_total",
+          "Alert records written and synced to the write-ahead log.", MetricType::Counter,
+          st.wal_appended);
       one("alertgate_wal_append_failures_total",
           "Appends that failed (the request got 503 log_unavailable).", MetricType::Counter,
           st.wal_append_failures);
-      one("alertgate_wal_commits_total", "Group commits (one fdatasync each).",
-          MetricType::Counter, st.wal_commits);
+      one("alertgate_wal_commits_total", "Group commits (one fdatasync each).", MetricType::Counter,
+          st.wal_commits);
       one("alertgate_wal_written_bytes_total", "Bytes written to the write-ahead log.",
           MetricType::Counter, st.wal_bytes_written);
       one("alertgate_wal_segments", "Write-ahead log segment files on disk.", MetricType::Gauge,
@@ -317,10 +318,11 @@ std::string Metrics::render() const {
     if (st.kafka) {
       one("alertgate_kafka_up", "1 while a Kafka broker answers the producer.", MetricType::Gauge,
           st.kafka_up ? 1 : 0);
-      auto f = family("alertgate_kafka_messages_total",
-                      "Kafka messages by delivery report: delivered or failed.",
-                      MetricType::Counter);
-      f.metric.push_back(counter({{"outcome", "delivered"}}, static_cast<double>(st.kafka_delivered)));
+      auto f =
+          family("alertgate_kafka_messages_total",
+                 "Kafka messages by delivery report: delivered or failed.", MetricType::Counter);
+      f.metric.push_back(
+          counter({{"outcome", "delivered"}}, static_cast<double>(st.kafka_delivered)));
       f.metric.push_back(counter({{"outcome", "failed"}}, static_cast<double>(st.kafka_failed)));
       out.push_back(std::move(f));
       one("alertgate_kafka_messages_in_flight", "Kafka messages produced, report not yet back.",
@@ -328,8 +330,8 @@ std::string Metrics::render() const {
     }
     if (st.consumer) {
       one("alertgate_kafka_consumer_assigned",
-          "1 once the router joined its consumer group and got an assignment.",
-          MetricType::Gauge, st.consumer_assigned ? 1 : 0);
+          "1 once the router joined its consumer group and got an assignment.", MetricType::Gauge,
+          st.consumer_assigned ? 1 : 0);
       auto lag = family("alertgate_kafka_consumer_lag",
                         "Messages of a partition not yet committed (high watermark - committed).",
                         MetricType::Gauge);

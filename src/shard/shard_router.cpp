@@ -163,15 +163,16 @@ void ShardRouter::stop(std::size_t shard) {
   s.timer.cancel();
 }
 
-void ShardRouter::notification_log(
-    std::size_t shard, std::vector<std::pair<std::string, NotifiedGroup>>& out) const {
+void ShardRouter::notification_log(std::size_t shard,
+                                   std::vector<std::pair<std::string, NotifiedGroup>>& out) const {
   const Shard& s = *shards_state_[shard];
   std::vector<NotifiedGroup> groups;
   for (const auto& ts : s.tenants) {
     if (!ts || !ts->dispatcher) continue;
     groups.clear();
     ts->dispatcher->notified_groups(groups);
-    for (NotifiedGroup& g : groups) out.emplace_back(ts->dispatcher->policy()->tenant_id, std::move(g));
+    for (NotifiedGroup& g : groups)
+      out.emplace_back(ts->dispatcher->policy()->tenant_id, std::move(g));
   }
 }
 

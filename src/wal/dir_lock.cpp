@@ -24,7 +24,8 @@ Result<std::optional<DirLock>> DirLock::try_lock(const std::filesystem::path& di
   }
   // Between open() and flock() an adopter may have removed the directory: then the lock is
   // on a file no one else can find. Only a lock on the file at `path` counts.
-  struct stat held {}, named {};
+  struct stat held {
+  }, named{};
   if (::fstat(fd, &held) != 0 || ::stat(path.c_str(), &named) != 0 || held.st_ino != named.st_ino ||
       held.st_dev != named.st_dev) {
     return std::optional<DirLock>{};

@@ -102,8 +102,8 @@ class WalWriter::Impl {
 
   struct AtomicStats {
     std::atomic<std::uint64_t> appended{0}, append_failures{0}, commits{0}, bytes_written{0},
-        segments_created{0}, segments_deleted{0}, io_errors{0}, compactions{0},
-        records_moved{0}, segments{0};
+        segments_created{0}, segments_deleted{0}, io_errors{0}, compactions{0}, records_moved{0},
+        segments{0};
   } stats_;
 };
 

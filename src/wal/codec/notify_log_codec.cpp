@@ -20,8 +20,8 @@ constexpr std::size_t kCrcOffset = 6;
 
 Result<std::vector<NotifyLogEntry>> fail(std::size_t offset, std::string_view field,
                                          std::string_view detail = {}) {
-  std::string msg = "notify log: bad " + std::string(field) + " at offset " +
-                    std::to_string(offset);
+  std::string msg =
+      "notify log: bad " + std::string(field) + " at offset " + std::to_string(offset);
   if (!detail.empty()) msg += ": " + std::string(detail);
   return unexpected(Error{std::move(msg)});
 }
@@ -38,7 +38,8 @@ void encode_notify_log(const std::vector<NotifyLogEntry>& entries, std::string& 
   for (const NotifyLogEntry& e : entries) {
     put_str(out, e.tenant_id);
     put_le<std::uint64_t>(out, e.group_key);
-    put_le<std::uint64_t>(out, static_cast<std::uint64_t>(e.last_notify.time_since_epoch().count()));
+    put_le<std::uint64_t>(out,
+                          static_cast<std::uint64_t>(e.last_notify.time_since_epoch().count()));
     put_le<std::uint32_t>(out, static_cast<std::uint32_t>(e.firing.size()));
     for (const std::uint64_t fp : e.firing) put_le<std::uint64_t>(out, fp);
   }

@@ -32,12 +32,13 @@ std::string dump(const MainConfig& c) {
       << c.limits.max_queue_per_tenant << ";" << c.limits.tenant_rate << ";"
       << c.limits.tenant_burst << ";" << c.limits.max_active_alerts_per_tenant << ";"
       << c.max_tenants << ";" << c.admin_token << ";" << c.external_url << ";" << c.smtp.url << ";"
-      << c.smtp.from << ";" << c.smtp.username << ";" << c.smtp.password << ";" << c.smtp.starttls << ";" << c.dead_letters.max_age.count() << ";" << c.dead_letters.max_count << ";"
+      << c.smtp.from << ";" << c.smtp.username << ";" << c.smtp.password << ";" << c.smtp.starttls
+      << ";" << c.dead_letters.max_age.count() << ";" << c.dead_letters.max_count << ";"
       << c.wal.commit_interval.count() << ";" << c.wal.max_batch_bytes << ";" << c.wal.segment_bytes
       << ";" << c.kafka.brokers << ";" << c.kafka.topic_pattern << ";" << c.kafka.properties.size()
       << ";" << c.kafka.create_topics << ";" << c.kafka.partitions << ";"
-      << c.kafka.replication_factor << ";" << c.kafka.topic_config.size() << ";"
-      << c.kafka.group_id << ";" << c.kafka.topic_regex << ";" << static_cast<int>(c.mode);
+      << c.kafka.replication_factor << ";" << c.kafka.topic_config.size() << ";" << c.kafka.group_id
+      << ";" << c.kafka.topic_regex << ";" << static_cast<int>(c.mode);
   return out.str();
 }
 

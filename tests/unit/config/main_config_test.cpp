@@ -307,8 +307,8 @@ TEST_CASE("main_config: mode ingest takes kafka brokers and durability kafka or 
   CHECK(errors_of("mode: route\n") ==
         "1:7: \"mode\": unknown mode \"route\" (use standalone, ingest or router) (did you "
         "mean \"router\"?)\n");
-  const MainConfig r = load_ok(
-      "mode: router\ndurability: kafka\nkafka:\n  brokers: \"h:1\"\n  group_id: routers\n");
+  const MainConfig r =
+      load_ok("mode: router\ndurability: kafka\nkafka:\n  brokers: \"h:1\"\n  group_id: routers\n");
   CHECK(r.mode == Mode::router);
   CHECK(r.kafka.group_id == "routers");
   CHECK(r.kafka.topic_regex == "^alerts-.*");

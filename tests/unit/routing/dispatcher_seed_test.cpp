@@ -14,14 +14,12 @@ std::vector<NotifiedGroup> log_of(const TenantDispatcher& d) {
 }
 
 Alert host(const std::string& instance, AlertStatus status = AlertStatus::firing) {
-  return make_alert({{"alertname", "HighCPU"}, {"instance", instance}}, Severity::warning,
-                    status);
+  return make_alert({{"alertname", "HighCPU"}, {"instance", instance}}, Severity::warning, status);
 }
 
 }  // namespace
 
-TEST_CASE("routing: a seeded group does not notify again what the last process sent",
-          "[routing]") {
+TEST_CASE("routing: a seeded group does not notify again what the last process sent", "[routing]") {
   auto policy = make_policy({grouped(make_rule(1), {"alertname"})});  // group_wait 30s
   Rig before(policy);
   before.send(host("a"), kT0);
@@ -54,8 +52,7 @@ TEST_CASE("routing: a seeded group does not notify again what the last process s
   CHECK(out[0].alerts.size() == 3);
 }
 
-TEST_CASE("routing: a resolve of an alert the last process notified is notified",
-          "[routing]") {
+TEST_CASE("routing: a resolve of an alert the last process notified is notified", "[routing]") {
   auto policy = make_policy({grouped(make_rule(1), {"alertname"})});
   Rig before(policy);
   before.send(host("a"), kT0);
@@ -79,8 +76,7 @@ TEST_CASE("routing: a resolve of an alert the last process notified is notified"
   CHECK(after.advance(kT0 + 3min).empty());
 }
 
-TEST_CASE("routing: seeds merge, expire after 120h and are exported until used",
-          "[routing]") {
+TEST_CASE("routing: seeds merge, expire after 120h and are exported until used", "[routing]") {
   auto policy = make_policy({grouped(make_rule(1), {"alertname"})});
   Rig d(policy);
   d.d.seed({{7, kT0, {3, 1}}, {9, kT0 - 121h, {5}}}, kT0 + 1min);

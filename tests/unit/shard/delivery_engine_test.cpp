@@ -326,7 +326,7 @@ namespace {
 
 // An AsyncSink that answers from another thread with scripted outcomes.
 struct ScriptedKafka final : AsyncSink {
-  std::vector<NotifyOutcome> script;  // one per deliver(); then delivered
+  std::vector<NotifyOutcome> script;            // one per deliver(); then delivered
   std::vector<std::vector<std::string>> calls;  // alertnames per deliver()
   std::vector<std::string> topics;
   std::vector<std::thread> threads;
