@@ -19,6 +19,24 @@ bool parse_ns(const std::string& flag, const std::string& text, std::chrono::nan
   return true;
 }
 
+// --sink-only: --duration bounds the wait (the run's length, as with load).
+int sink_only_command(BenchCli& s) {
+  if (!s.options.target_url.empty() || s.options.ramp) {
+    std::cerr << "alertgate bench: --sink-only offers no load: drop --target and --ramp\n";
+    return bench::kBenchUsage;
+  }
+  bench::SinkOnlyOptions so;
+  if (!s.options.sink_listen.empty()) so.listen = s.options.sink_listen;
+  so.expected_alerts = s.expect_alerts;
+  so.port_file = s.port_file;
+  so.json_path = s.options.json_path;
+  so.quiet = s.options.quiet;
+  if (!parse_ns("--duration", s.duration, so.timeout) || !parse_ns("--idle", s.idle, so.idle)) {
+    return bench::kBenchUsage;
+  }
+  return bench::run_sink_only(so, std::cout, std::cerr);
+}
+
 }  // namespace
 
 CLI::App* add_bench_command(CLI::App& cli, BenchCli& s) {
@@ -61,6 +79,13 @@ CLI::App* add_bench_command(CLI::App& cli, BenchCli& s) {
       ->capture_default_str();
   b->add_option("--config-threads", s.threads_config, "With --write-config: the daemon's threads")
       ->capture_default_str();
+  b->add_flag("--sink-only", s.sink_only,
+              "No load: the embedded sink (--sink-listen) counts what others deliver, until "
+              "--expect-alerts arrived, --idle passed after the first or --duration ran out");
+  b->add_option("--expect-alerts", s.expect_alerts, "With --sink-only: alerts to wait for");
+  b->add_option("--idle", s.idle, "With --sink-only: stop when nothing new arrived for this long")
+      ->capture_default_str();
+  b->add_option("--port-file", s.port_file, "With --sink-only: write the sink's bound port here");
   return b;
 }
 
@@ -83,6 +108,7 @@ int run_bench_command(BenchCli& s) {
     return 0;
   }
   auto& o = s.options;
+  if (s.sink_only) return sink_only_command(s);
   if (o.target_url.empty()) {
     std::cerr << "alertgate bench: --target is required (or --write-config DIR)\n";
     return bench::kBenchUsage;

@@ -107,6 +107,8 @@ struct EmbeddedSink::Impl final : sink::SinkHandler {
   std::vector<std::uint64_t> seen;           // bitmap of seqs seen
   SinkCounts total;
   SinkCounts at_last_collect;
+  TimePoint first_delivery{};
+  TimePoint last_delivery{};
   simdjson::dom::parser json;
   simdjson::dom::element doc;
   std::vector<Marker> body_markers;  // scan mode: the markers of one body
@@ -219,6 +221,8 @@ void EmbeddedSink::Impl::sighting(const Marker& m, TimePoint arrival) {
     return;
   }
   ++total.distinct;
+  if (first_delivery == TimePoint{}) first_delivery = arrival;
+  last_delivery = arrival;
   // Clamped at 0: intended times come from the same clock, but a clock step backwards
   // must not produce negative latencies.
   const std::int64_t latency = std::max<std::int64_t>(0, (arrival - m.intended).count());
@@ -312,6 +316,13 @@ SinkCounts EmbeddedSink::totals(LatencyHistogram& into) {
   return s.on_sink_thread([&s, &into] {
     into.merge(s.total_hist);
     return s.total;
+  });
+}
+
+SinkProgress EmbeddedSink::progress() {
+  Impl& s = *impl_;
+  return s.on_sink_thread([&s] {
+    return SinkProgress{s.total, s.first_delivery, s.last_delivery};
   });
 }
 

@@ -15,9 +15,10 @@
 // allocated up front; larger ones grow it (on the sink thread).
 //
 // Threads: start() spawns one thread running the sink's io_context; everything else
-// happens there. collect_interval()/step_result()/totals() may be called from any thread:
-// they post to the sink thread and wait for the answer. stop() is idempotent, joins the
-// thread; the destructor calls it. Errors: start() fails with a message if it cannot bind.
+// happens there. collect_interval()/step_result()/totals()/progress() may be called from
+// any thread: they post to the sink thread and wait for the answer. stop() is idempotent,
+// joins the thread; the destructor calls it. Errors: start() fails with a message if it
+// cannot bind.
 #pragma once
 
 #include <cstddef>
@@ -28,6 +29,7 @@
 
 #include "alertgate/bench/latency_histogram.hpp"
 #include "alertgate/result.hpp"
+#include "alertgate/time.hpp"
 
 namespace alertgate::bench {
 
@@ -44,6 +46,14 @@ struct SinkCounts {
   std::uint64_t distinct = 0;    // alerts (seqs) seen at least once
   std::uint64_t duplicates = 0;  // further sightings
   std::uint64_t unreadable = 0;  // non-JSON bodies + bad markers
+};
+
+// The whole run's counts and when its first sightings arrived (system_clock, as read by
+// the session on arrival); first/last stay TimePoint{} until the first alert arrived.
+struct SinkProgress {
+  SinkCounts counts;
+  TimePoint first_delivery{};  // arrival of the first distinct alert
+  TimePoint last_delivery{};   // arrival of the latest distinct alert (duplicates do not move it)
 };
 
 class EmbeddedSink {
@@ -64,6 +74,9 @@ class EmbeddedSink {
   SinkCounts collect_interval(LatencyHistogram& into);
   // The whole run so far: merges every first-sighting latency into `into`.
   SinkCounts totals(LatencyHistogram& into);
+  // The counts and delivery times so far, without the histograms (cheap: a poll loop may
+  // call it often). Any thread; blocks until the sink thread answers.
+  SinkProgress progress();
   // Ramp step k (k < steps): merges its latencies into `into`, returns its first sightings.
   std::uint64_t step_result(std::size_t k, LatencyHistogram& into);
 

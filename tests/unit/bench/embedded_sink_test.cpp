@@ -114,6 +114,7 @@ TEST_CASE("bench: embedded sink counts webhook alerts once, per step and per int
   REQUIRE(port.ok());
   CHECK(sink.port() == *port);
   Client client(*port);
+  CHECK(sink.progress().first_delivery == TimePoint{});
 
   // Intended 5 ms in the past: every latency is at least that.
   const TimePoint intended = alertgate::now() - std::chrono::milliseconds(5);
@@ -122,12 +123,21 @@ TEST_CASE("bench: embedded sink counts webhook alerts once, per step and per int
                        webhook({marker(0, intended), marker(1, intended)}, marker(99, intended)));
   CHECK(a.status == 200);
   CHECK(a.body.empty());
+  const SinkProgress after_first = sink.progress();
+  CHECK(after_first.counts.distinct == 2);
+  CHECK(after_first.first_delivery > intended);
+  CHECK(after_first.last_delivery == after_first.first_delivery);  // one request
   // Alert 1 again (a retry), alert 2, alert 100 (past the announced bitmap), and an alert
   // without a marker.
   a = client.send("POST", "/hook?x=1",
                   webhook({marker(1, intended), marker(2, intended), marker(100, intended), ""}));
   CHECK(a.status == 200);
   CHECK(a.new_connections == 0);  // keep-alive
+  const SinkProgress after_second = sink.progress();
+  CHECK(after_second.counts.distinct == 4);
+  CHECK(after_second.counts.duplicates == 1);
+  CHECK(after_second.first_delivery == after_first.first_delivery);
+  CHECK(after_second.last_delivery >= after_first.last_delivery);
 
   LatencyHistogram interval;
   SinkCounts c = sink.collect_interval(interval);
