@@ -173,6 +173,11 @@ struct StorageStats {
   std::uint64_t kafka_delivered = 0;
   std::uint64_t kafka_failed = 0;
   std::uint64_t kafka_in_flight = 0;
+  // mode: ingest + durability: wal (kafka/wal_forwarder.hpp): logged alerts not yet in Kafka.
+  bool kafka_forwarder = false;
+  std::uint64_t kafka_forward_pending = 0;
+  std::uint64_t kafka_forward_retries = 0;
+  std::uint64_t kafka_forward_dead_lettered = 0;
   // mode: router: per assigned partition, messages behind the high watermark (-1 unknown).
   struct PartitionLag {
     std::string topic;

@@ -204,7 +204,8 @@ void DurableLog::relog(std::vector<wal::ReplayedAlert*>& alerts) {
 }
 
 std::size_t DurableLog::submit(std::vector<wal::ReplayedAlert>& alerts,
-                               const PolicySnapshot& snapshot, ShardSet& shards, const char* what) {
+                               const PolicySnapshot& snapshot, const ReplayTarget& target,
+                               const char* what) {
   std::size_t resubmitted = 0, orphaned = 0, refused = 0;
   std::unordered_map<std::string_view, TenantIndex> index_of;
   for (std::size_t i = 0; i < snapshot.tenants.size(); ++i) {
@@ -226,7 +227,7 @@ std::size_t DurableLog::submit(std::vector<wal::ReplayedAlert>& alerts,
       release(a);
       continue;
     }
-    if (shards.submit(tenant->second, std::span<Alert>(&a, 1)) != ShardSet::Submit::ok) {
+    if (!target(tenant->second, a)) {
       ++refused;  // stays in the log: replayed by the next start
       continue;
     }
@@ -235,12 +236,12 @@ std::size_t DurableLog::submit(std::vector<wal::ReplayedAlert>& alerts,
   if (!alerts.empty()) {
     log::info(what, {{"resubmitted", static_cast<unsigned long long>(resubmitted)},
                      {"tenant_gone", static_cast<unsigned long long>(orphaned)},
-                     {"queue_full", static_cast<unsigned long long>(refused)}});
+                     {"refused", static_cast<unsigned long long>(refused)}});
   }
   return resubmitted;
 }
 
-std::size_t DurableLog::resubmit(const PolicySnapshot& snapshot, ShardSet& shards) {
+std::size_t DurableLog::resubmit(const PolicySnapshot& snapshot, const ReplayTarget& target) {
   std::vector<wal::ReplayedAlert*> quarantined;
   for (wal::ReplayedAlert& r : replayed_) {
     if (r.ticket.valid()) {
@@ -251,7 +252,7 @@ std::size_t DurableLog::resubmit(const PolicySnapshot& snapshot, ShardSet& shard
     }
   }
   relog(quarantined);
-  const std::size_t n = submit(replayed_, snapshot, shards, "write-ahead log replayed");
+  const std::size_t n = submit(replayed_, snapshot, target, "write-ahead log replayed");
   replayed_.clear();
   replayed_.shrink_to_fit();
   return n;
@@ -288,7 +289,7 @@ void DurableLog::write_notify_log(const std::vector<wal::NotifyLogEntry>& entrie
 }
 
 std::size_t DurableLog::adopt_orphans(
-    const PolicySnapshot& snapshot, ShardSet& shards,
+    const PolicySnapshot& snapshot, const ReplayTarget& target,
     const std::function<void(std::vector<wal::NotifyLogEntry>)>& seed) {
   auto dirs = shard_dirs(dir_);
   if (!dirs) return 0;
@@ -331,7 +332,7 @@ std::size_t DurableLog::adopt_orphans(
     if (ec) log::warn("write-ahead log: adopted directory not removed", {{"dir", path.string()}});
     log::info("write-ahead log adopted from an exited process",
               {{"dir", path.string()}, {"alerts", static_cast<unsigned long long>(all.size())}});
-    adopted += submit(replay->alerts, snapshot, shards, "write-ahead log adopted alerts routed");
+    adopted += submit(replay->alerts, snapshot, target, "write-ahead log adopted alerts routed");
   }
   return adopted;
 }

@@ -37,6 +37,18 @@
 
 namespace alertgate {
 
+// Where replayed and adopted alerts go: their tenant's home shard (standalone) or Kafka
+// (mode: ingest, kafka/wal_forwarder.hpp). True when taken -- its record is released
+// later, through the AlertReleaser -- false when refused: the record stays for the next
+// start.
+using ReplayTarget = std::function<bool(TenantIndex tenant, Alert& alert)>;
+// Standalone: the tenant's home shard (refused when its queue is full).
+inline ReplayTarget shard_target(ShardSet& shards) {
+  return [&shards](TenantIndex tenant, Alert& alert) {
+    return shards.submit(tenant, std::span<Alert>(&alert, 1)) == ShardSet::Submit::ok;
+  };
+}
+
 class DurableLog final : public AlertReleaser {
  public:
   // Locks and replays every shard directory of data_dir/wal that no running process holds
@@ -62,10 +74,10 @@ class DurableLog final : public AlertReleaser {
     return quarantined_.load(std::memory_order_relaxed);
   }
 
-  // Hands the replayed alerts to their tenants' home shards (blocking until re-logged when
-  // their segment was quarantined). Alerts of tenants that no longer exist are completed
-  // and counted in the log line. Returns how many were resubmitted.
-  std::size_t resubmit(const PolicySnapshot& snapshot, ShardSet& shards);
+  // Hands the replayed alerts to `target` (blocking until re-logged when their segment was
+  // quarantined). Alerts of tenants that no longer exist are completed and counted in the
+  // log line. Returns how many were resubmitted.
+  std::size_t resubmit(const PolicySnapshot& snapshot, const ReplayTarget& target);
 
   // The notification log the previous owner of this process's directories wrote at its
   // shutdown (write_notify_log), read once at open: seed the dispatchers with it before
@@ -81,7 +93,7 @@ class DurableLog final : public AlertReleaser {
   // removed (a quarantine folder in it is kept, renamed). Returns how many alerts were
   // adopted. Call it every second or so once ready.
   // `seed` gets the adopted directory's notification log before its alerts are routed.
-  std::size_t adopt_orphans(const PolicySnapshot& snapshot, ShardSet& shards,
+  std::size_t adopt_orphans(const PolicySnapshot& snapshot, const ReplayTarget& target,
                             const std::function<void(std::vector<wal::NotifyLogEntry>)>& seed);
 
   void release(const Alert& alert) override;
@@ -105,7 +117,7 @@ class DurableLog final : public AlertReleaser {
   // waiting for the sync. Alerts that fail to log keep wal_segment 0.
   void relog(std::vector<wal::ReplayedAlert*>& alerts);
   std::size_t submit(std::vector<wal::ReplayedAlert>& alerts, const PolicySnapshot& snapshot,
-                     ShardSet& shards, const char* what);
+                     const ReplayTarget& target, const char* what);
 
   std::filesystem::path dir_;
   unsigned shards_ = 0;

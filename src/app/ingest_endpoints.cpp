@@ -167,9 +167,9 @@ void IngestEndpoints::accept(const PolicySnapshot::Tenant& tenant, TenantIndex i
   auto& cells = metrics_.tenant(index);
   if (!batch_.empty()) {
     if (auto refused = admit(tenant, index, traceparent)) return reply.send(std::move(*refused));
+    if (wal_ != nullptr) return accept_durably(index, format, std::move(reply), std::move(ok));
     if (producer_ != nullptr)
       return accept_to_kafka(index, format, std::move(reply), std::move(ok));
-    if (wal_ != nullptr) return accept_durably(index, format, std::move(reply), std::move(ok));
     if (shards_.submit(index, batch_) != ShardSet::Submit::ok) {
       cells.rejected[static_cast<std::size_t>(RejectReason::queue_full)].add(batch_.size());
       return reply.send(queue_full_response());
@@ -198,6 +198,14 @@ struct DurableBatch {
       : alerts(std::move(a)), segments(alerts.size()), reply(std::move(r)), ok(std::move(o)) {}
 };
 
+http::Response kafka_unavailable(const std::string& reason) {
+  auto res = http::json_error(503, "kafka_unavailable",
+                              "Kafka did not take every alert (" + reason +
+                                  "); retry the request (a repeat is deduplicated by key)");
+  res.set(bhttp::field::retry_after, "1");
+  return res;
+}
+
 http::Response log_unavailable(const std::error_code& ec) {
   auto res = http::json_error(503, "log_unavailable",
                               "the write-ahead log cannot store alerts (" + ec.message() +
@@ -215,6 +223,12 @@ void IngestEndpoints::accept_durably(TenantIndex index, SourceFormat format, htt
     // Nothing is acknowledged that is not durable: refuse before logging anything.
     cells.rejected[static_cast<std::size_t>(RejectReason::log_unavailable)].add(batch_.size());
     return reply.send(log_unavailable(wal_->last_error()));
+  }
+  if (forwarder_ != nullptr && !forwarder_->has_room(batch_.size())) {
+    // mode: ingest: as many alerts as the producer's queue holds already wait for Kafka.
+    cells.rejected[static_cast<std::size_t>(RejectReason::kafka_unavailable)].add(batch_.size());
+    return reply.send(kafka_unavailable(
+        fmt::format("{} accepted alerts are still waiting for the broker", forwarder_->pending())));
   }
   auto batch = std::make_shared<DurableBatch>(std::move(batch_), std::move(reply), std::move(ok));
   batch_.clear();  // moved-from: give the reactor a valid empty batch again
@@ -243,7 +257,10 @@ void IngestEndpoints::accept_durably(TenantIndex index, SourceFormat format, htt
           batch->alerts[k].wal_segment = batch->segments[k];
           batch->alerts[k].wal_shard = wal_->shard();
         }
-        if (shards_.submit(index, batch->alerts) != ShardSet::Submit::ok) {
+        if (forwarder_ != nullptr) {
+          // The records stay until the broker's report: the answer need not wait for it.
+          forwarder_->forward(batch->alerts);
+        } else if (shards_.submit(index, batch->alerts) != ShardSet::Submit::ok) {
           for (std::size_t k = 0; k < n; ++k) {
             wal_->complete(wal::WalTicket{batch->segments[k]}, batch->alerts[k].alert_id);
           }
@@ -272,14 +289,6 @@ struct KafkaBatch {
   KafkaBatch(std::vector<Alert> a, http::Reply r, http::Response o)
       : alerts(std::move(a)), reply(std::move(r)), ok(std::move(o)) {}
 };
-
-http::Response kafka_unavailable(const std::string& reason) {
-  auto res = http::json_error(503, "kafka_unavailable",
-                              "Kafka did not take every alert (" + reason +
-                                  "); retry the request (a repeat is deduplicated by key)");
-  res.set(bhttp::field::retry_after, "1");
-  return res;
-}
 
 }  // namespace
 

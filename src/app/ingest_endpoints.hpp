@@ -10,6 +10,7 @@
 #include "alertgate/decode.hpp"
 #include "alertgate/http_server.hpp"
 #include "alertgate/kafka/kafka_producer.hpp"
+#include "alertgate/kafka/wal_forwarder.hpp"
 #include "alertgate/metrics.hpp"
 #include "alertgate/policy_snapshot.hpp"
 #include "alertgate/rate_limiter.hpp"
@@ -31,10 +32,14 @@ class IngestEndpoints {
 
   // mode: ingest: accepted alerts go to their tenant's Kafka topic instead of a shard. With
   // `wait_for_broker` (durability: kafka) the answer waits for every delivery report and
-  // is 503 kafka_unavailable if one failed; else (memory) it is sent once produced.
-  void forward_to(kafka::Producer* producer, bool wait_for_broker) {
+  // is 503 kafka_unavailable if one failed; with a WAL (durability: wal) it is sent once
+  // logged and `logged` produces the alerts, keeping each record until Kafka has it (503
+  // kafka_unavailable while it holds its maximum); else (memory) it is sent once produced.
+  void forward_to(kafka::Producer* producer, bool wait_for_broker,
+                  kafka::WalForwarder* logged = nullptr) {
     producer_ = producer;
     wait_for_broker_ = wait_for_broker;
+    forwarder_ = logged;
   }
 
   // POST /api/v2/alerts: 200 (Alertmanager's answer) or 400 with the valid alerts kept.
@@ -54,8 +59,8 @@ class IngestEndpoints {
   // answers `ok`, or the refusal. `format` counts the received alerts.
   void accept(const PolicySnapshot::Tenant& tenant, TenantIndex index, std::string_view traceparent,
               SourceFormat format, http::Reply reply, http::Response ok);
-  // durability: wal: logs every alert of the batch, then (on this reactor) submits them
-  // and answers.
+  // durability: wal: logs every alert of the batch, then (on this reactor) submits them --
+  // or in mode: ingest forwards them to Kafka -- and answers.
   void accept_durably(TenantIndex index, SourceFormat format, http::Reply reply, http::Response ok);
   // mode: ingest: produces the batch to Kafka and answers (forward_to()).
   void accept_to_kafka(TenantIndex index, SourceFormat format, http::Reply reply,
@@ -72,6 +77,7 @@ class IngestEndpoints {
   wal::WalWriter* wal_;
   kafka::Producer* producer_ = nullptr;
   bool wait_for_broker_ = false;
+  kafka::WalForwarder* forwarder_ = nullptr;
 };
 
 }  // namespace alertgate

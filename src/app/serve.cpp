@@ -14,6 +14,7 @@
 #include "alertgate/delivery_engine.hpp"
 #include "alertgate/kafka/kafka_destination.hpp"
 #include "alertgate/kafka/kafka_producer.hpp"
+#include "alertgate/kafka/wal_forwarder.hpp"
 #include "alertgate/log.hpp"
 #include "alertgate/metrics.hpp"
 #include "alertgate/rate_limiter.hpp"
@@ -209,6 +210,20 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     producer = std::move(opened_producer).value();
     kafka_destination = std::make_unique<kafka::KafkaDestination>(*producer);
   }
+  // mode: ingest + durability: wal: logged alerts go to Kafka, their records kept until the
+  // broker's report. At most as many wait as librdkafka's queue holds.
+  std::unique_ptr<kafka::WalForwarder> forwarder;
+  if (config.mode == Mode::ingest && durable) {
+    kafka::WalForwarderSettings fs;
+    const auto& props = config.kafka.properties;
+    const auto limit = props.find("queue.buffering.max.messages");
+    const std::string& max_messages =
+        limit != props.end()
+            ? limit->second
+            : kafka::Producer::default_properties().at("queue.buffering.max.messages");
+    fs.max_pending = std::max<std::size_t>(1, std::stoull(max_messages));
+    forwarder = std::make_unique<kafka::WalForwarder>(*producer, *durable, dead_letters, fs);
+  }
   DeliverySettings delivery_config = delivery_settings(config);
   // mode: router: a record is a consumed Kafka message, done once its deliveries are final.
   std::unique_ptr<RouterIntake> intake;
@@ -243,7 +258,7 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   RateLimiter rate_limiter(policy.capacity());
   metrics.set_queue_depth_source(
       [&shards](std::size_t t) { return shards.queue_depth(static_cast<TenantIndex>(t)); });
-  metrics.set_storage_source([&durable, &dead_letters, &producer, &intake] {
+  metrics.set_storage_source([&durable, &dead_letters, &producer, &forwarder, &intake] {
     StorageStats st;
     if (durable) {
       const wal::WalStats w = durable->stats();
@@ -266,6 +281,13 @@ int serve(const MainConfig& config, const ServeOptions& options) {
       st.kafka_delivered = k.delivered;
       st.kafka_failed = k.failed;
       st.kafka_in_flight = k.in_flight;
+    }
+    if (forwarder) {
+      const kafka::WalForwarderStats f = forwarder->stats();
+      st.kafka_forwarder = true;
+      st.kafka_forward_pending = f.pending;
+      st.kafka_forward_retries = f.retries;
+      st.kafka_forward_dead_lettered = f.dead_lettered;
     }
     if (intake) {
       st.consumer = true;
@@ -301,7 +323,8 @@ int serve(const MainConfig& config, const ServeOptions& options) {
         snapshots, shards, rate_limiter, metrics.reactor(r->index), decode_limits, rating, seed,
         r->io, durable ? &durable->writer(r->index) : nullptr);
     if (config.mode == Mode::ingest) {
-      r->ingest->forward_to(producer.get(), config.durability == Durability::kafka);
+      r->ingest->forward_to(producer.get(), config.durability == Durability::kafka,
+                            forwarder.get());
     }
     add_endpoints(*r, metrics, is_ready, reload_service.handler(r->io),
                   {dead_letter_admin.list_handler(), dead_letter_admin.replay_handler(),
@@ -344,18 +367,26 @@ int serve(const MainConfig& config, const ServeOptions& options) {
     r->thread = std::thread([&io = r->io] { io.run(); });
   }
 
+  // Where the log's replayed and adopted alerts go: Kafka in ingest mode, else their shard.
+  const ReplayTarget replay_target = forwarder ? ReplayTarget([&forwarder](TenantIndex, Alert& a) {
+    forwarder->forward(std::move(a));
+    return true;
+  })
+                                               : shard_target(shards);
+
   // Control thread: readiness, signals, reloads, shutdown.
   asio::steady_timer timer(control);
   // Logs of a process that exits while this one runs (the old one of a zero-downtime
   // restart, which drains while this one serves) are adopted within a second.
   asio::steady_timer adopt_timer(control);
   std::function<void()> adopt = [&] {
-    durable->adopt_orphans(*snapshots.load(), shards, [&](std::vector<wal::NotifyLogEntry> log) {
-      const auto seeds = to_seeds(std::move(log));
-      for (auto& r : reactors) {
-        asio::post(r->io, [&router, k = r->index, seeds] { router.seed(k, seeds); });
-      }
-    });
+    durable->adopt_orphans(
+        *snapshots.load(), replay_target, [&](std::vector<wal::NotifyLogEntry> log) {
+          const auto seeds = to_seeds(std::move(log));
+          for (auto& r : reactors) {
+            asio::post(r->io, [&router, k = r->index, seeds] { router.seed(k, seeds); });
+          }
+        });
     adopt_timer.expires_after(std::chrono::seconds(1));
     adopt_timer.async_wait([&](boost::system::error_code ec) {
       if (!ec) adopt();
@@ -364,7 +395,7 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   std::function<void()> wait_running = [&] {
     if (running.load(std::memory_order_acquire) == threads) {
       // What a previous process acknowledged but never routed goes first.
-      if (durable) durable->resubmit(*snapshots.load(), shards);
+      if (durable) durable->resubmit(*snapshots.load(), replay_target);
       ready.store(true, std::memory_order_release);
       sd_notify(0, "READY=1");
       log::info("ready", {{"tenants", initial.tenants}, {"reactors", threads}});
@@ -435,17 +466,22 @@ int serve(const MainConfig& config, const ServeOptions& options) {
   const bool queues_done = wait_until([&] { return shards.total_depth() == 0; });
   // Groups with pending changes are flushed into deliveries; let those finish too.
   for (auto& r : reactors) asio::post(r->io, [&router, k = r->index] { router.stop(k); });
-  const bool deliveries_done = wait_until([&] { return delivery.pending_total() == 0; });
+  const bool deliveries_done = wait_until([&] { return delivery.pending_total() == 0; }) &&
+                               (!forwarder || forwarder->drain(deadline));
   // Deliveries cut short from here on keep their records: the next start replays them.
   if (durable) durable->closing();
+  // Logged alerts not in Kafka yet stay in the log (produced again by the next owner).
+  if (forwarder) forwarder->stop();
   for (auto& r : reactors) {
     asio::post(r->io, [&delivery, k = r->index] { delivery.stop(k); });
     r->work.reset();
   }
   if (!requests_done || !queues_done || !deliveries_done) {
-    log::warn("shutdown timeout reached", {{"open_connections", connections.load()},
-                                           {"queued_alerts", shards.total_depth()},
-                                           {"pending_deliveries", delivery.pending_total()}});
+    log::warn("shutdown timeout reached",
+              {{"open_connections", connections.load()},
+               {"queued_alerts", shards.total_depth()},
+               {"pending_deliveries", delivery.pending_total()},
+               {"waiting_for_kafka", forwarder ? forwarder->pending() : 0}});
     for (auto& r : reactors) r->io.stop();
   }
   for (auto& r : reactors) r->thread.join();

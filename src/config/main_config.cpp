@@ -332,12 +332,9 @@ Result<MainConfig, ConfigErrors> load(YamlReader& reader, std::string_view text)
     }
     if (!reader.ok()) return unexpected(reader.take_errors());
   } else if (config.mode == Mode::ingest) {
+    // Every durability works: kafka answers once the broker has the alert, wal once the log
+    // has it (it is kept until the broker's report), memory once it is produced.
     if (config.kafka.brokers.empty()) reader.file_error("mode: ingest needs kafka.brokers");
-    if (config.durability == Durability::wal) {
-      reader.file_error(
-          "mode: ingest takes durability: kafka (answer once the broker has the alert) or "
-          "memory; wal is for standalone");
-    }
     if (!reader.ok()) return unexpected(reader.take_errors());
   } else if (config.durability == Durability::kafka) {
     reader.file_error(

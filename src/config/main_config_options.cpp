@@ -30,8 +30,9 @@ const Spec kOptions[] = {
     "Least severe log level written: debug, info, warn or error."},
    [](MainConfig& c, Value& v) { c.log_level = v.level; }},
   {{"durability", OptionType::durability, "wal", 0, 0,
-    "When 202 is answered: wal = once in the write-ahead log and fdatasync'd; memory = once "
-    "queued; kafka (mode: ingest) = once the Kafka broker acknowledged it."},
+    "When 202 is answered: wal = once in the write-ahead log and fdatasync'd (mode: ingest "
+    "keeps it there until Kafka has it); memory = once queued (ingest: produced); kafka "
+    "(mode: ingest) = once the Kafka broker acknowledged it."},
    [](MainConfig& c, Value& v) { c.durability = v.durability; }},
   {{"mode", OptionType::mode, "standalone", 0, 0,
     "standalone = route and deliver here; ingest = write accepted alerts to Kafka topics; "

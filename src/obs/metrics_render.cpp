@@ -328,6 +328,17 @@ std::string Metrics::render() const {
       one("alertgate_kafka_messages_in_flight", "Kafka messages produced, report not yet back.",
           MetricType::Gauge, st.kafka_in_flight);
     }
+    if (st.kafka_forwarder) {
+      one("alertgate_kafka_forward_pending",
+          "Acknowledged alerts in the write-ahead log not yet in Kafka (ingest, durability wal).",
+          MetricType::Gauge, st.kafka_forward_pending);
+      one("alertgate_kafka_forward_retries_total",
+          "Logged alerts produced again after a failed delivery report.", MetricType::Counter,
+          st.kafka_forward_retries);
+      one("alertgate_kafka_forward_dead_lettered_total",
+          "Logged alerts Kafka refused for good (dead-lettered with the reason).",
+          MetricType::Counter, st.kafka_forward_dead_lettered);
+    }
     if (st.consumer) {
       one("alertgate_kafka_consumer_assigned",
           "1 once the router joined its consumer group and got an assignment.", MetricType::Gauge,

@@ -6,6 +6,8 @@ alert_id; a destination's own topic must be under its tenant's (else dead letter
 outage delays delivery, loses nothing."""
 
 import json
+import os
+import time
 import unittest
 
 from agtest import Daemon, SinkServer, sha256_token, wait_for
@@ -162,6 +164,97 @@ class KafkaIngestMode(unittest.TestCase):
         self.assertTrue(set(acked) <= got, f"missing: {set(acked) - got}")
         self.assertGreater(self.d.metric("alertgate_alerts_rejected_total", tenant="acme",
                                          reason="kafka_unavailable"), 0)
+
+
+@unittest.skipUnless(KCAT, "kcat is not installed (Debian package kcat)")
+class KafkaIngestWithLog(unittest.TestCase):
+    """mode: ingest with durability: wal: the answer comes once the alert is in the
+    write-ahead log, and the log keeps it until the broker's delivery report: a broker
+    outage is absorbed (200s go on), and neither a SIGTERM nor a kill -9 during the outage
+    loses an acknowledged alert -- the next start produces what Kafka never got."""
+
+    def setUp(self):
+        self.cluster = MockCluster(brokers=1)
+        self.addCleanup(self.cluster.__exit__)
+        self.d = Daemon(tenants={t: log_tenant(t) for t in ("acme", "beta")},
+                        config_extra=(f'mode: ingest\ndurability: wal\nshutdown_timeout: 2s\n'
+                                      f'kafka:\n  brokers: "{self.cluster.bootstrap}"\n'
+                                      f'  properties: {{message.timeout.ms: "2000"}}\n'))
+        self.d.start()
+        self.addCleanup(self.d.__exit__)
+
+    def post(self, tenant, names):
+        alerts = [{"labels": {"alertname": n, "severity": "warning"}} for n in names]
+        status, _, body = self.d.request("POST", "/api/v2/alerts", body=alerts,
+                                         token=tenant + "-token")
+        self.assertEqual(status, 200, body)
+
+    def names_in(self, topic, count, timeout=60):
+        return {json.loads(v)["labels"]["alertname"]
+                for _, _, v in consume(self.cluster.bootstrap, topic, count, timeout=timeout)}
+
+    def restart(self):
+        os.remove(self.d.port_file)
+        self.d.start()
+
+    def test_alerts_reach_their_topics_and_leave_the_log(self):
+        self.post("acme", ["a-0", "a-1"])
+        self.post("beta", ["b-0"])
+        self.assertEqual(self.names_in("alerts-acme", 2), {"a-0", "a-1"})
+        self.assertEqual(self.names_in("alerts-beta", 1), {"b-0"})
+        wait_for(lambda: self.d.metric("alertgate_kafka_forward_pending") == 0,
+                 what="nothing waiting for Kafka")
+        self.assertEqual(self.d.metric("alertgate_wal_appended_total"), 3)
+        self.assertEqual(self.d.delivered(), [], "ingest mode routes nothing itself")
+        # Released once in Kafka: a crash now leaves nothing to produce again (after the WAL
+        # thread's next commit, which writes the done records, ~1 ms).
+        time.sleep(0.3)
+        self.d.proc.kill()
+        self.d.proc.wait()
+        self.restart()
+        opened = [line for line in self.d.log_lines() if line.get("msg") == "write-ahead log open"]
+        self.assertEqual(opened[0]["to_replay"], 0, opened)
+
+    def test_an_outage_is_absorbed_by_the_log_and_delivered_after(self):
+        self.post("acme", ["before"])
+        self.assertEqual(self.names_in("alerts-acme", 1), {"before"})
+        self.assertEqual(self.cluster.command("down 1"), "ok")
+        during = [f"during-{i}" for i in range(30)]
+        for i in range(0, 30, 3):
+            self.post("acme", during[i:i + 3])  # acknowledged: in the log
+        wait_for(lambda: self.d.request("GET", "/-/ready")[0] == 503, timeout=15,
+                 what="/-/ready false while no broker answers")
+        # message.timeout.ms 2 s: the reports fail, the alerts wait in the log and are
+        # produced again.
+        wait_for(lambda: self.d.metric("alertgate_kafka_forward_retries_total") > 0,
+                 timeout=20, what="a failed report retried")
+        self.assertGreater(self.d.metric("alertgate_kafka_forward_pending"), 0)
+        self.assertEqual(self.cluster.command("up 1"), "ok")
+        got = self.names_in("alerts-acme", 31)
+        self.assertTrue(set(during) <= got, f"missing: {set(during) - got}")
+        wait_for(lambda: self.d.metric("alertgate_kafka_forward_pending") == 0, timeout=30,
+                 what="every logged alert in Kafka")
+
+    def test_kill_9_during_an_outage_loses_no_acknowledged_alert(self):
+        self.assertEqual(self.cluster.command("down 1"), "ok")
+        acked = [f"crash-{i}" for i in range(20)]
+        for i in range(0, 20, 4):
+            self.post("beta", acked[i:i + 4])
+        self.d.proc.kill()  # no drain: only the log has them
+        self.d.proc.wait()
+        self.assertEqual(self.cluster.command("up 1"), "ok")
+        self.restart()
+        self.assertEqual(self.names_in("alerts-beta", 20), set(acked))
+
+    def test_sigterm_during_an_outage_keeps_what_kafka_has_not_got(self):
+        self.assertEqual(self.cluster.command("down 1"), "ok")
+        acked = [f"stop-{i}" for i in range(10)]
+        self.post("acme", acked)
+        self.assertEqual(self.d.stop(), 0)  # shutdown_timeout cuts the wait: still exit 0
+        self.assertIn("waiting_for_kafka", self.d.stderr())
+        self.assertEqual(self.cluster.command("up 1"), "ok")
+        self.restart()
+        self.assertEqual(self.names_in("alerts-acme", 10), set(acked))
 
 
 @unittest.skipUnless(KCAT, "kcat is not installed (Debian package kcat)")

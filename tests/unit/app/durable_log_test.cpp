@@ -86,7 +86,7 @@ TEST_CASE("app: acknowledged alerts that were not routed are replayed, routed on
     d.log = log->get();
     CHECK((*log)->healthy());
     // The orphan's tenant is gone: completed, not submitted.
-    CHECK((*log)->resubmit(snapshot_with("a"), shards) == 1);
+    CHECK((*log)->resubmit(snapshot_with("a"), shard_target(shards)) == 1);
     io.poll();
     io.restart();
     CHECK(d.seen == std::vector<std::string>{"pending-1"});
@@ -96,7 +96,7 @@ TEST_CASE("app: acknowledged alerts that were not routed are replayed, routed on
     // Everything was completed: a third start replays nothing.
     auto log = DurableLog::open(dir, 1);
     REQUIRE(log.ok());
-    CHECK((*log)->resubmit(snapshot_with("a"), shards) == 0);
+    CHECK((*log)->resubmit(snapshot_with("a"), shard_target(shards)) == 0);
     (*log)->stop();
   }
   std::filesystem::remove_all(dir);
@@ -134,7 +134,7 @@ TEST_CASE("app: a replayed alert knows which destinations the previous process f
   capture_shards.add_tenant(0, "a");
   io.poll();
   io.restart();
-  CHECK((*log)->resubmit(snapshot_with("a"), capture_shards) == 1);
+  CHECK((*log)->resubmit(snapshot_with("a"), shard_target(capture_shards)) == 1);
   io.poll();
   io.restart();
   REQUIRE(seen.size() == 1);
