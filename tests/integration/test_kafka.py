@@ -246,6 +246,31 @@ class KafkaIngestWithLog(unittest.TestCase):
         self.restart()
         self.assertEqual(self.names_in("alerts-beta", 20), set(acked))
 
+    def test_a_full_backlog_answers_503_and_takes_again_after_the_outage(self):
+        d = Daemon(tenants={"acme": log_tenant("acme")},
+                   config_extra=(f'mode: ingest\ndurability: wal\nkafka:\n'
+                                 f'  brokers: "{self.cluster.bootstrap}"\n'
+                                 f'  properties: {{queue.buffering.max.messages: "10"}}\n'))
+        d.start()
+        self.addCleanup(d.__exit__)
+        self.assertEqual(self.cluster.command("down 1"), "ok")
+        alerts = [{"labels": {"alertname": f"full-{i}"}} for i in range(10)]
+        status, _, _ = d.request("POST", "/api/v2/alerts", body=alerts, token="acme-token")
+        self.assertEqual(status, 200)
+        status, hdrs, body = d.request("POST", "/api/v2/alerts",
+                                       body=[{"labels": {"alertname": "one-too-many"}}],
+                                       token="acme-token")
+        self.assertEqual(status, 503, body)
+        self.assertEqual(json.loads(body)["error"], "kafka_unavailable")
+        self.assertIn("waiting for the broker", json.loads(body)["message"])
+        self.assertEqual(hdrs.get("retry-after"), "1")
+        self.assertEqual(self.cluster.command("up 1"), "ok")
+        self.assertEqual(self.names_in("alerts-acme", 10), {f"full-{i}" for i in range(10)})
+        wait_for(lambda: d.request("POST", "/api/v2/alerts",
+                                   body=[{"labels": {"alertname": "after"}}],
+                                   token="acme-token")[0] == 200, timeout=30,
+                 what="taken again once Kafka has the backlog")
+
     def test_sigterm_during_an_outage_keeps_what_kafka_has_not_got(self):
         self.assertEqual(self.cluster.command("down 1"), "ok")
         acked = [f"stop-{i}" for i in range(10)]
