@@ -90,9 +90,9 @@ std::pair<const Rule*, const Destination*> locate(const TenantPolicy& p, const D
                         [&](const Rule* r) { return r->key == d.rule_key; });
   for (const Rule* r : rules) {
     for (const Destination& dest : r->destinations) {
-      if (destination_identity(dest) == d.destination_key) return {r, &dest};
+      if (dest.identity == d.destination_key) return {r, &dest};
     }
-    if (r->fallback && destination_identity(*r->fallback) == d.destination_key) {
+    if (r->fallback && r->fallback->identity == d.destination_key) {
       return {r, &*r->fallback};
     }
   }

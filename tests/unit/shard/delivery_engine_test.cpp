@@ -66,6 +66,7 @@ std::shared_ptr<TenantPolicy> webhook_policy(const std::vector<std::string>& url
     rule.destinations.push_back(d);
   }
   p->rules.push_back(rule);
+  assign_destination_identities(*p);
   return p;
 }
 
@@ -358,6 +359,7 @@ std::shared_ptr<TenantPolicy> kafka_policy(std::string topic = {}) {
   d.delivery.retry_cap = 20ms;
   d.delivery.max_attempts = 2;
   p->rules[0].destinations.push_back(d);
+  assign_destination_identities(*p);
   return p;
 }
 
