@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -34,9 +35,11 @@ struct EffectiveLimits {
 };
 EffectiveLimits effective_limits(const TenantLimits& own, const Limits& defaults);
 
+// Built on the control thread (PolicyManager, or a test), then read-only on every thread.
 struct PolicySnapshot {
   std::uint64_t generation = 0;
   // By TenantIndex, sized to the registry's capacity; policy == nullptr: no tenant there.
+  // Filled only through set_tenant(), which keeps tenant_count and index_of() in step.
   struct Tenant {
     std::shared_ptr<const TenantPolicy> policy;
     EffectiveLimits limits;
@@ -49,6 +52,20 @@ struct PolicySnapshot {
   const Tenant* find(TenantIndex i) const {
     return i < tenants.size() && tenants[i].policy ? &tenants[i] : nullptr;
   }
+  // The index of the tenant with this id, if it has a policy in this snapshot. One hash
+  // lookup: the Kafka intake does it per consumed message.
+  std::optional<TenantIndex> index_of(std::string_view tenant_id) const;
+  // Puts `policy` (nullptr: none, the slot of a removed tenant) at `index`, growing
+  // `tenants` as needed; replaces what was there.
+  void set_tenant(TenantIndex index, std::shared_ptr<const TenantPolicy> policy,
+                  EffectiveLimits limits = {});
+
+ private:
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, TenantIndex, IdHash, std::equal_to<>> index_by_id_;
 };
 
 // Tenant id -> stable index. Control thread only.

@@ -116,6 +116,10 @@ struct Destination {
 
   int line = 0;  // position in the tenant file (of the definition)
   int column = 0;
+
+  // destination_identity() of the fields above, stored once the policy is loaded
+  // (assign_destination_identities) so that delivery need not hash per notification.
+  std::uint64_t identity = 0;
 };
 
 // The delivery defaults of a destination type, from the services' documented limits:
@@ -201,6 +205,11 @@ struct TenantPolicy {
   // XXH3 of the file's bytes: a reload keeps the old compiled policy when it is unchanged.
   std::uint64_t content_hash = 0;
 };
+
+// Stores destination_identity() in Destination::identity for every destination of `policy`:
+// the named ones, each rule's and its fallback, the default rule's. load_tenant_policy()
+// calls it; code that builds or changes a policy's destinations by hand calls it when done.
+void assign_destination_identities(TenantPolicy& policy);
 
 // Non-fatal findings of check-config (`file:line:col: warning: ...`), e.g. a rule that can
 // never match because an earlier rule without `continue` matches everything.

@@ -90,9 +90,9 @@ std::pair<const Rule*, const Destination*> locate(const TenantPolicy& p, const D
                         [&](const Rule* r) { return r->key == d.rule_key; });
   for (const Rule* r : rules) {
     for (const Destination& dest : r->destinations) {
-      if (destination_identity(dest) == d.destination_key) return {r, &dest};
+      if (dest.identity == d.destination_key) return {r, &dest};
     }
-    if (r->fallback && destination_identity(*r->fallback) == d.destination_key) {
+    if (r->fallback && r->fallback->identity == d.destination_key) {
       return {r, &*r->fallback};
     }
   }
@@ -103,11 +103,7 @@ std::pair<const Rule*, const Destination*> locate(const TenantPolicy& p, const D
 
 std::optional<std::string> DeadLetterAdmin::replay(DeadLetter letter) {
   const auto snapshot = snapshots_.load();
-  std::optional<TenantIndex> tenant;
-  for (std::size_t i = 0; i < snapshot->tenants.size(); ++i) {
-    const auto& p = snapshot->tenants[i].policy;
-    if (p && p->tenant_id == letter.tenant_id) tenant = static_cast<TenantIndex>(i);
-  }
+  const std::optional<TenantIndex> tenant = snapshot->index_of(letter.tenant_id);
   if (!tenant) return "tenant " + letter.tenant_id + " no longer exists";
   const auto& policy = snapshot->tenants[*tenant].policy;
   const auto [rule, dest] = locate(*policy, letter);

@@ -124,10 +124,8 @@ std::shared_ptr<const PolicySnapshot> PolicyManager::build(
       report.errors.push_back({p->file, 0, 0, index.error().message});
       continue;
     }
-    if (*index >= snap->tenants.size()) snap->tenants.resize(*index + 1);
-    snap->tenants[*index] = {p, effective_limits(p->limits, config_.limits)};
+    snap->set_tenant(*index, p, effective_limits(p->limits, config_.limits));
     for (const auto& digest : p->tokens) snap->tokens.add(digest, *index);
-    ++snap->tenant_count;
   }
   snap->admin_token = parse_token_digest(config_.admin_token);
   snap->generation = ++generation_;

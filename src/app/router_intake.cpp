@@ -58,11 +58,7 @@ void RouterIntake::on_message(kafka::ConsumedMessage m) {
     return dead_letter(m, fmt::format("malformed message: {} (byte {})", e.message, e.offset));
   }
   const auto snapshot = snapshots_->load();
-  std::optional<TenantIndex> tenant;
-  for (std::size_t i = 0; i < snapshot->tenants.size(); ++i) {
-    const auto& p = snapshot->tenants[i].policy;
-    if (p && p->tenant_id == m.tenant_id) tenant = static_cast<TenantIndex>(i);
-  }
+  const std::optional<TenantIndex> tenant = snapshot->index_of(m.tenant_id);
   if (!tenant) return dead_letter(m, "no tenant " + m.tenant_id + " in this router's policy");
 
   Alert& a = *alert;

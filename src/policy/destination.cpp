@@ -302,4 +302,15 @@ std::uint64_t destination_identity(const Destination& d) {
   return XXH3_64bits(bytes.data(), bytes.size());
 }
 
+void assign_destination_identities(TenantPolicy& policy) {
+  auto assign = [](Destination& d) { d.identity = destination_identity(d); };
+  auto assign_rule = [&](Rule& r) {
+    for (Destination& d : r.destinations) assign(d);
+    if (r.fallback) assign(*r.fallback);
+  };
+  for (Destination& d : policy.named_destinations) assign(d);
+  for (Rule& r : policy.rules) assign_rule(r);
+  if (policy.default_rule) assign_rule(*policy.default_rule);
+}
+
 }  // namespace alertgate

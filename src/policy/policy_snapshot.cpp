@@ -1,6 +1,7 @@
 #include "alertgate/policy_snapshot.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 namespace alertgate {
 
@@ -17,6 +18,31 @@ EffectiveLimits effective_limits(const TenantLimits& own, const Limits& defaults
   out.max_queue = own.max_queue.value_or(defaults.max_queue_per_tenant);
   out.max_active_alerts = own.max_active_alerts.value_or(defaults.max_active_alerts_per_tenant);
   return out;
+}
+
+std::optional<TenantIndex> PolicySnapshot::index_of(std::string_view tenant_id) const {
+  // A snapshot whose tenants were set without set_tenant() would answer "no tenant" here.
+  assert(index_by_id_.size() == tenant_count);
+  const auto it = index_by_id_.find(tenant_id);
+  if (it == index_by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+void PolicySnapshot::set_tenant(TenantIndex index, std::shared_ptr<const TenantPolicy> policy,
+                                EffectiveLimits limits) {
+  if (index >= tenants.size()) tenants.resize(std::size_t{index} + 1);
+  Tenant& slot = tenants[index];
+  if (slot.policy) {
+    index_by_id_.erase(slot.policy->tenant_id);
+    --tenant_count;
+  }
+  if (policy) {
+    // One id, one slot: TenantRegistry never hands out two indexes for one id.
+    assert(!index_by_id_.contains(policy->tenant_id));
+    index_by_id_.emplace(policy->tenant_id, index);
+    ++tenant_count;
+  }
+  slot = {std::move(policy), limits};
 }
 
 std::optional<TenantIndex> TenantRegistry::find(const std::string& tenant_id) const {

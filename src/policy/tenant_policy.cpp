@@ -82,7 +82,10 @@ Result<TenantPolicy, ConfigErrors> load(YamlReader& reader, std::string_view tex
     load_rules(reader, *root, named, policy);
     policy.named_destinations = std::move(named.valid);
     load_inhibit(reader, *root, policy.inhibit);
-    if (reader.ok()) assign_rule_keys(policy);
+    if (reader.ok()) {
+      assign_destination_identities(policy);
+      assign_rule_keys(policy);
+    }
     policy.content_hash = XXH3_64bits(text.data(), text.size());
   } catch (const std::exception& e) {
     // yaml-cpp node access can throw on inputs we did not foresee; never let it escape.

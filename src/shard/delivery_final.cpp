@@ -102,7 +102,7 @@ void DeliveryEngine::dead_letter(Shard& s, const Job& job, const std::string& re
   d.first_attempt = job.first_attempt;
   d.failed_at = now_();
   d.destination_name = job.dest->name;
-  d.destination_key = destination_identity(*job.dest);
+  d.destination_key = stored_identity(*job.dest);
   d.rule_key = job.n->rule->key;
   d.alerts = job.n->alerts;
   for (Alert& a : d.alerts) a.wal_segment = 0;
@@ -127,7 +127,7 @@ void DeliveryEngine::record_final(const Notification& n, const alertgate::Destin
                                   bool delivered) {
   AlertReleaser* releaser = settings_.releaser;
   if (releaser == nullptr || n.rule == nullptr || n.rule->destinations.size() < 2) return;
-  const std::uint64_t identity = destination_identity(d);
+  const std::uint64_t identity = stored_identity(d);
   for (const Alert& a : n.alerts) {
     if (a.wal_segment != 0) releaser->delivery_final(a, identity, delivered);
   }
@@ -138,7 +138,7 @@ void DeliveryEngine::record_final(const Notification& n, const alertgate::Destin
 bool DeliveryEngine::finished_before(const Notification& n, const alertgate::Destination& d) const {
   const AlertReleaser* releaser = settings_.releaser;
   if (releaser == nullptr || n.alerts.empty() || n.rule->destinations.size() < 2) return false;
-  const std::uint64_t identity = destination_identity(d);
+  const std::uint64_t identity = stored_identity(d);
   return std::all_of(n.alerts.begin(), n.alerts.end(), [&](const Alert& a) {
     return a.wal_segment != 0 && releaser->already_final(a, identity);
   });

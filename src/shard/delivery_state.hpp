@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
+#include <cassert>
 #include <deque>
 #include <functional>
 #include <random>
@@ -89,10 +90,17 @@ struct DeliveryEngine::Shard {
   bool stopped = false;
 };
 
+// The identity the loader stored (Destination::identity). A policy built by hand must have
+// been through assign_destination_identities(); debug builds check that it was.
+inline std::uint64_t stored_identity(const alertgate::Destination& d) {
+  assert(d.identity == destination_identity(d));
+  return d.identity;
+}
+
 // A destination of one tenant: a named destination used by several rules is one target;
 // so is the same inline one.
 inline std::uint64_t destination_key(TenantIndex tenant, const alertgate::Destination& d) {
-  const std::uint64_t identity = destination_identity(d);
+  const std::uint64_t identity = stored_identity(d);
   return XXH3_64bits_withSeed(&identity, sizeof identity, tenant);
 }
 

@@ -55,8 +55,7 @@ PolicySnapshot snapshot_with(const std::string& tenant) {
   PolicySnapshot s;
   auto p = std::make_shared<TenantPolicy>();
   p->tenant_id = tenant;
-  s.tenants.push_back({p, {}});
-  s.tenant_count = 1;
+  s.set_tenant(0, p);
   return s;
 }
 

@@ -1,68 +1,18 @@
 #include "alertgate/bench/kafka_probe.hpp"
 
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
-#include <thread>
 
 #include "alertgate/bench/bench_marker.hpp"
+#include "support/kafka_mock.hpp"
 
 using namespace alertgate;
 using namespace alertgate::bench;
+using alertgate::testing::MockKafka;
+using alertgate::testing::poll_until;
 
 namespace {
-
-// An in-process librdkafka mock cluster (127.0.0.1, random ports) and a producer for it.
-class MockKafka {
- public:
-  explicit MockKafka(int brokers = 1) {
-    char errstr[512];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "4", errstr, sizeof errstr);  // no "no brokers" notice
-    owner_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    REQUIRE(owner_ != nullptr);
-    cluster_ = rd_kafka_mock_cluster_new(owner_, brokers);
-    REQUIRE(cluster_ != nullptr);
-    bootstraps_ = rd_kafka_mock_cluster_bootstraps(cluster_);
-
-    conf = rd_kafka_conf_new();
-    REQUIRE(rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps_.c_str(), errstr,
-                              sizeof errstr) == RD_KAFKA_CONF_OK);
-    REQUIRE(rd_kafka_conf_set(conf, "linger.ms", "0", errstr, sizeof errstr) == RD_KAFKA_CONF_OK);
-    producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    REQUIRE(producer_ != nullptr);
-  }
-  ~MockKafka() {
-    rd_kafka_destroy(producer_);
-    rd_kafka_mock_cluster_destroy(cluster_);
-    rd_kafka_destroy(owner_);
-  }
-  MockKafka(const MockKafka&) = delete;
-  MockKafka& operator=(const MockKafka&) = delete;
-
-  const std::string& bootstraps() const { return bootstraps_; }
-  void create_topic(const std::string& topic, int partitions) {
-    REQUIRE(rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1) ==
-            RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-  void produce(const std::string& topic, const std::string& value) {
-    const rd_kafka_resp_err_t err =
-        rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(topic.c_str()),
-                          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-    REQUIRE(err == RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-  void flush() { REQUIRE(rd_kafka_flush(producer_, 10'000) == RD_KAFKA_RESP_ERR_NO_ERROR); }
-
- private:
-  rd_kafka_t* owner_ = nullptr;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
-  rd_kafka_t* producer_ = nullptr;
-  std::string bootstraps_;
-};
 
 // An enriched-alert-like JSON value whose annotation carries the marker of `seq`, intended
 // 5 ms before now.
@@ -73,23 +23,13 @@ std::string marked_alert(std::uint64_t seq) {
          std::string(kMarkerAnnotation) + R"(":")" + marker + R"("}})";
 }
 
-template <typename F>
-bool poll_until(F&& done, std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
 // Runs the probe against a fresh mock cluster: messages already in alerts-t1 before the
 // start, then, once assigned, marked and unmarked messages into alerts-t1, into alerts-t2
 // (a topic created while the probe runs, which the probe must pick up from its start) and
 // into "other" (not matching ^alerts-.*: never consumed). Returns once the expected
 // messages are counted; checks the counts and the latencies.
 void run_probe_scenario(KafkaProbeOptions options) {
-  MockKafka kafka;
+  MockKafka kafka(1, "0");  // linger.ms 0: the markers measure latency
   kafka.create_topic("alerts-t1", 2);
   kafka.create_topic("other", 1);
   for (std::uint64_t i = 0; i < 3; ++i) kafka.produce("alerts-t1", marked_alert(1000 + i));
@@ -163,7 +103,7 @@ TEST_CASE("bench: kafka probe reads a topic created after start() whole, assigne
   // A fresh cluster: alertgate creates alerts-<tenant> with the bench's first alert, and
   // librdkafka joins the group only once a topic matches, so the bench cannot wait for
   // assigned() first.
-  MockKafka kafka;
+  MockKafka kafka(1, "0");  // linger.ms 0: the markers measure latency
   KafkaProbeOptions options;
   options.brokers = kafka.bootstraps();
   KafkaProbe probe(options);

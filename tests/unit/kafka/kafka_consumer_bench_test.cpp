@@ -12,11 +12,12 @@
 
 #include "alertgate/alert_json.hpp"
 #include "alertgate/kafka/kafka_consumer.hpp"
-#include "unit/kafka/consumer_test_kafka.hpp"
+#include "support/kafka_mock.hpp"
 
 using namespace alertgate;
 using namespace alertgate::kafka;
-using namespace alertgate::test;
+using namespace alertgate::testing;
+using namespace std::chrono_literals;
 
 TEST_CASE("bench: kafka consumer consumption rate against the mock cluster",
           "[.bench][kafka-consumer-bench]") {
@@ -27,6 +28,8 @@ TEST_CASE("bench: kafka consumer consumption rate against the mock cluster",
   const char* count = std::getenv("AG_BENCH_MESSAGES");
   const std::uint64_t kMessages = count != nullptr ? std::strtoull(count, nullptr, 10) : 100'000;
   MockKafka kafka;
+  // The headers a router's producer writes with each alert.
+  const MockKafka::Headers kAlertHeaders = {{"tenant_id", "header-tenant"}, {"rating", "92"}};
   std::vector<std::string> values(kTopics);  // one per tenant topic
   Alert a;
   a.labels = {{"alertname", "HighCPU"}, {"instance", "db1:9100"}, {"team", "db"}};
@@ -40,7 +43,8 @@ TEST_CASE("bench: kafka consumer consumption rate against the mock cluster",
   for (int t = 0; t < kTopics; ++t) kafka.create_topic("alerts-t" + std::to_string(t), kPartitions);
   for (std::uint64_t i = 0; i < kMessages; ++i) {
     kafka.produce("alerts-t" + std::to_string(i % kTopics),
-                  static_cast<std::int32_t>((i / kTopics) % kPartitions), "k", values[i % kTopics]);
+                  static_cast<std::int32_t>((i / kTopics) % kPartitions), "k", values[i % kTopics],
+                  kAlertHeaders);
     if (i % 50'000 == 49'999) kafka.flush();
   }
   kafka.flush();

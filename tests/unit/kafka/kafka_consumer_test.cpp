@@ -16,16 +16,19 @@
 #include <vector>
 
 #include "alertgate/alert_json.hpp"
-#include "unit/kafka/consumer_test_kafka.hpp"
+#include "support/kafka_mock.hpp"
 
 using namespace alertgate;
 using namespace alertgate::kafka;
-using namespace alertgate::test;
+using namespace alertgate::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
 using MessageId = std::tuple<std::string, std::int32_t, std::int64_t>;
+
+// The headers a router's producer writes with each alert.
+const MockKafka::Headers kAlertHeaders = {{"tenant_id", "header-tenant"}, {"rating", "92"}};
 
 // What a handler received, readable from the test thread. With `auto_done`, the handler
 // calls done() at once (from the poll thread), unless `keep(message)` says to hold it.
@@ -107,9 +110,10 @@ TEST_CASE("kafka consumer: three tenant topics, tenant from the topic, offsets c
   kafka.create_topic("other", 1);
   for (int i = 0; i < 10; ++i) {
     for (const std::string tenant : {"a", "b", "c"}) {
-      kafka.produce("alerts-" + tenant, i % 2, "fp" + std::to_string(i), alert_json(tenant, i));
+      kafka.produce("alerts-" + tenant, i % 2, "fp" + std::to_string(i), alert_json(tenant, i),
+                    kAlertHeaders);
     }
-    kafka.produce("other", 0, "k", "not ours");
+    kafka.produce("other", 0, "k", "not ours", kAlertHeaders);
   }
   kafka.flush();
 
@@ -160,7 +164,7 @@ TEST_CASE("kafka consumer: three tenant topics, tenant from the topic, offsets c
 TEST_CASE("kafka consumer: done() out of order commits only the contiguous prefix", "[kafka]") {
   MockKafka kafka;
   kafka.create_topic("alerts-a", 1);
-  for (int i = 0; i < 10; ++i) kafka.produce("alerts-a", 0, "k", alert_json("a", i));
+  for (int i = 0; i < 10; ++i) kafka.produce("alerts-a", 0, "k", alert_json("a", i), kAlertHeaders);
   kafka.flush();
 
   Collector c;
@@ -197,7 +201,7 @@ TEST_CASE("kafka consumer: messages not done before stop are consumed again (at-
           "[kafka]") {
   MockKafka kafka;
   kafka.create_topic("alerts-a", 1);
-  for (int i = 0; i < 10; ++i) kafka.produce("alerts-a", 0, "k", alert_json("a", i));
+  for (int i = 0; i < 10; ++i) kafka.produce("alerts-a", 0, "k", alert_json("a", i), kAlertHeaders);
   kafka.flush();
 
   {
@@ -230,7 +234,7 @@ TEST_CASE("kafka consumer: two members split the partitions; one stops, the othe
     for (int i = 0; i < 60; ++i) {
       const std::string tenant = i % 3 == 0 ? "b" : "a";
       kafka.produce("alerts-" + tenant, i % (tenant == "a" ? 4 : 2), "k",
-                    alert_json(tenant, round * 100 + i));
+                    alert_json(tenant, round * 100 + i), kAlertHeaders);
     }
     kafka.flush();
   };
@@ -282,7 +286,8 @@ TEST_CASE(
     "[kafka]") {
   MockKafka kafka;
   kafka.create_topic("alerts-a", 2);
-  for (int i = 0; i < 20; ++i) kafka.produce("alerts-a", i % 2, "k", alert_json("a", i));
+  for (int i = 0; i < 20; ++i)
+    kafka.produce("alerts-a", i % 2, "k", alert_json("a", i), kAlertHeaders);
   kafka.flush();
 
   Collector one, two;
@@ -316,10 +321,10 @@ TEST_CASE("kafka consumer: a malformed value reaches the handler and its done() 
           "[kafka]") {
   MockKafka kafka;
   kafka.create_topic("alerts-a", 1);
-  kafka.produce("alerts-a", 0, "k", alert_json("a", 1));
-  kafka.produce("alerts-a", 0, "k", "{not json");
-  kafka.produce("alerts-a", 0, "k", alert_json("b", 2));  // another tenant's alert
-  kafka.produce("alerts-a", 0, "k", alert_json("a", 3));
+  kafka.produce("alerts-a", 0, "k", alert_json("a", 1), kAlertHeaders);
+  kafka.produce("alerts-a", 0, "k", "{not json", kAlertHeaders);
+  kafka.produce("alerts-a", 0, "k", alert_json("b", 2), kAlertHeaders);  // another tenant's alert
+  kafka.produce("alerts-a", 0, "k", alert_json("a", 3), kAlertHeaders);
   kafka.flush();
 
   std::mutex mutex;
@@ -358,7 +363,8 @@ TEST_CASE("kafka consumer: pauses at max_in_flight and resumes without losing a 
           "[kafka]") {
   MockKafka kafka;
   kafka.create_topic("alerts-a", 2);
-  for (int i = 0; i < 100; ++i) kafka.produce("alerts-a", i % 2, "k", alert_json("a", i));
+  for (int i = 0; i < 100; ++i)
+    kafka.produce("alerts-a", i % 2, "k", alert_json("a", i), kAlertHeaders);
   kafka.flush();
 
   Collector c;
@@ -388,7 +394,7 @@ TEST_CASE("kafka consumer: pauses at max_in_flight and resumes without losing a 
 TEST_CASE("kafka consumer: one message left undone pauses after max_in_flight more", "[kafka]") {
   MockKafka kafka;
   kafka.create_topic("alerts-a", 1);
-  for (int i = 0; i < 30; ++i) kafka.produce("alerts-a", 0, "k", alert_json("a", i));
+  for (int i = 0; i < 30; ++i) kafka.produce("alerts-a", 0, "k", alert_json("a", i), kAlertHeaders);
   kafka.flush();
 
   Collector c;
@@ -409,7 +415,7 @@ TEST_CASE("kafka consumer: one message left undone pauses after max_in_flight mo
 TEST_CASE("kafka consumer: nothing is handed out before start(); stop() without it", "[kafka]") {
   MockKafka kafka;
   kafka.create_topic("alerts-a", 1);
-  kafka.produce("alerts-a", 0, "k", alert_json("a", 1));
+  kafka.produce("alerts-a", 0, "k", alert_json("a", 1), kAlertHeaders);
   kafka.flush();
   int calls = 0;
   ConsumerSettings s;

@@ -37,14 +37,14 @@ struct Run {
 
 // Closed loop: `window` requests of `batch` alerts outstanding (like that many HTTP clients
 // waiting for durability: kafka acks); a request completes when all its reports are in.
-Run measure(const MockCluster& cluster, const std::string& compression, const std::string& linger,
+Run measure(const MockKafka& cluster, const std::string& compression, const std::string& linger,
             std::size_t batch, std::size_t window, std::chrono::milliseconds duration) {
   ProducerSettings s;
   s.brokers = cluster.bootstraps();
   s.properties = {{"compression.type", compression}, {"linger.ms", linger}};
   auto producer = Producer::open(std::move(s));
   REQUIRE(producer.ok());
-  REQUIRE(wait_until([&] { return (*producer)->healthy(); }, 20s));
+  REQUIRE(poll_until([&] { return (*producer)->healthy(); }, 20s));
 
   std::vector<Alert> alerts;
   for (std::size_t i = 0; i < batch; ++i) {
@@ -112,7 +112,7 @@ Run measure(const MockCluster& cluster, const std::string& compression, const st
 }  // namespace
 
 TEST_CASE("kafka producer: throughput by compression and linger", "[.][kafka-bench]") {
-  MockCluster cluster(3);
+  MockKafka cluster(3);
   std::printf("%-6s %-6s %-6s %-7s %12s %9s %9s %12s\n", "compr", "linger", "batch", "window",
               "alerts/s", "p50 ms", "p99 ms", "cpu us/alert");
   for (const char* compression : {"lz4", "zstd"}) {

@@ -1,5 +1,5 @@
-// Test helpers for the Kafka producer: an in-process librdkafka mock cluster (127.0.0.1,
-// random ports), a reader that fetches a topic's messages back, and polling with a deadline.
+// Test helpers for the Kafka producer: a reader that fetches a topic's messages back from
+// the mock cluster (MockKafka, tests/support/kafka_mock.hpp) and alerts to produce.
 // Test thread only.
 #pragma once
 
@@ -15,42 +15,12 @@
 #include <vector>
 
 #include "alertgate/alert.hpp"
+#include "support/kafka_mock.hpp"
 
 namespace alertgate::kafka::testing {
 
-class MockCluster {
- public:
-  explicit MockCluster(int brokers) : brokers_(brokers) {
-    char err[512];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "4", err, sizeof err);  // no "no brokers" notice
-    owner_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    REQUIRE(owner_ != nullptr);
-    cluster_ = rd_kafka_mock_cluster_new(owner_, brokers);
-    REQUIRE(cluster_ != nullptr);
-    bootstraps_ = rd_kafka_mock_cluster_bootstraps(cluster_);
-  }
-  ~MockCluster() {
-    rd_kafka_mock_cluster_destroy(cluster_);
-    rd_kafka_destroy(owner_);
-  }
-  MockCluster(const MockCluster&) = delete;
-  MockCluster& operator=(const MockCluster&) = delete;
-
-  const std::string& bootstraps() const { return bootstraps_; }
-  void set_all_down(bool down) {
-    for (int id = 1; id <= brokers_; ++id) {
-      REQUIRE((down ? rd_kafka_mock_broker_set_down(cluster_, id)
-                    : rd_kafka_mock_broker_set_up(cluster_, id)) == RD_KAFKA_RESP_ERR_NO_ERROR);
-    }
-  }
-
- private:
-  int brokers_;
-  rd_kafka_t* owner_ = nullptr;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
-  std::string bootstraps_;
-};
+using alertgate::testing::MockKafka;
+using alertgate::testing::poll_until;
 
 struct Record {
   std::string topic;
@@ -147,16 +117,6 @@ class TopicReader {
 
   rd_kafka_t* rk_ = nullptr;
 };
-
-template <typename F>
-bool wait_until(F&& done, std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
 
 // An enriched alert as rating would leave it.
 inline Alert make_alert(const std::string& tenant, std::uint64_t fingerprint, int n) {

@@ -46,7 +46,7 @@ class Reports {
   std::vector<DeliveryReport> all_;
 };
 
-std::unique_ptr<Producer> open_producer(const MockCluster& cluster, ProducerSettings s = {}) {
+std::unique_ptr<Producer> open_producer(const MockKafka& cluster, ProducerSettings s = {}) {
   s.brokers = cluster.bootstraps();
   s.properties["log_level"] = "2";  // broker-down tests: no "connection refused" lines
   auto producer = Producer::open(std::move(s));
@@ -61,7 +61,7 @@ TEST_CASE(
     "kafka producer: alerts of 3 tenants land in exactly their topics with key, value "
     "and headers",
     "[kafka]") {
-  MockCluster cluster(3);
+  MockKafka cluster(3);
   Reports reports;  // before the producer: it outlives every report
   std::vector<std::size_t> batch_indexes;
   std::mutex batch_mutex;
@@ -80,7 +80,7 @@ TEST_CASE(
                       batch_indexes.push_back(index);
                       reports.add()(r);
                     });
-  REQUIRE(wait_until([&] { return reports.size() == alerts.size(); }, 20s));
+  REQUIRE(poll_until([&] { return reports.size() == alerts.size(); }, 20s));
   for (const auto& r : reports.all()) {
     CHECK(r.delivered);
     CHECK(r.reason.empty());
@@ -175,7 +175,7 @@ TEST_CASE("kafka producer: open refuses bad settings with a message naming them"
 }
 
 TEST_CASE("kafka producer: an invalid tenant topic is refused without producing", "[kafka]") {
-  MockCluster cluster(1);
+  MockKafka cluster(1);
   Reports reports;
   auto producer = open_producer(cluster);
   producer->produce(make_alert("a/b", 1, 1), reports.add());
@@ -203,16 +203,16 @@ TEST_CASE("kafka producer: an invalid tenant topic is refused without producing"
     CHECK(r.reason.find("is not one of tenant acme's") != std::string::npos);
   }
   producer->produce_to("alerts-acme.audit", make_alert("acme", 6, 6), own.add());
-  REQUIRE(wait_until([&] { return own.size() == 4; }, std::chrono::seconds(20)));
+  REQUIRE(poll_until([&] { return own.size() == 4; }, std::chrono::seconds(20)));
   CHECK(own.all().back().delivered);
 }
 
 TEST_CASE("kafka producer: brokers down -> unhealthy, reports wait; back up -> all delivered",
           "[kafka]") {
-  MockCluster cluster(3);
+  MockKafka cluster(3);
   Reports reports;
   auto producer = open_producer(cluster);
-  REQUIRE(wait_until([&] { return producer->healthy(); }, 20s));
+  REQUIRE(poll_until([&] { return producer->healthy(); }, 20s));
   std::vector<Alert> alerts;
   for (int i = 0; i < 60; ++i) {
     alerts.push_back(make_alert("t-down", 0xd000 + static_cast<std::uint64_t>(i), i));
@@ -223,7 +223,7 @@ TEST_CASE("kafka producer: brokers down -> unhealthy, reports wait; back up -> a
   REQUIRE(reports.delivered() == 10);
 
   cluster.set_all_down(true);
-  REQUIRE(wait_until([&] { return !producer->healthy(); }, 20s));
+  REQUIRE(poll_until([&] { return !producer->healthy(); }, 20s));
   for (std::size_t i = 10; i < alerts.size(); ++i) producer->produce(alerts[i], reports.add());
   CHECK_FALSE(producer->flush(500ms));  // nothing can be delivered, nothing fails
   CHECK(reports.size() == 10);
@@ -231,9 +231,9 @@ TEST_CASE("kafka producer: brokers down -> unhealthy, reports wait; back up -> a
   CHECK_FALSE(producer->healthy());
 
   cluster.set_all_down(false);
-  REQUIRE(wait_until([&] { return reports.size() == alerts.size(); }, 30s));
+  REQUIRE(poll_until([&] { return reports.size() == alerts.size(); }, 30s));
   CHECK(reports.delivered() == alerts.size());
-  REQUIRE(wait_until([&] { return producer->healthy(); }, 20s));
+  REQUIRE(poll_until([&] { return producer->healthy(); }, 20s));
   const ProducerStats stats = producer->stats();
   CHECK(stats.delivered == alerts.size());
   CHECK(stats.failed == 0);
@@ -252,15 +252,15 @@ TEST_CASE(
     "kafka producer: a full local queue answers at once; stop with brokers down purges "
     "within its bound",
     "[kafka]") {
-  MockCluster cluster(1);
+  MockKafka cluster(1);
   Reports reports;
   ProducerSettings settings;
   settings.stop_timeout = 300ms;
   settings.properties["queue.buffering.max.messages"] = "5";
   auto producer = open_producer(cluster, settings);
-  REQUIRE(wait_until([&] { return producer->healthy(); }, 20s));
+  REQUIRE(poll_until([&] { return producer->healthy(); }, 20s));
   cluster.set_all_down(true);
-  REQUIRE(wait_until([&] { return !producer->healthy(); }, 20s));
+  REQUIRE(poll_until([&] { return !producer->healthy(); }, 20s));
   for (int i = 0; i < 8; ++i) producer->produce(make_alert("t-stop", 0xf000 + i, i), reports.add());
   REQUIRE(reports.size() == 3);  // at once, on this thread
   for (const auto& r : reports.all()) {
@@ -294,7 +294,7 @@ TEST_CASE(
     "kafka producer: create_topics asks once per topic and holds its first messages "
     "until the answer",
     "[kafka]") {
-  MockCluster cluster(3);
+  MockKafka cluster(3);
   Reports reports;
   ProducerSettings settings;
   settings.create_topics = TopicProvisioning{5, 2, {{"cleanup.policy", "compact"}}, 1000ms};
@@ -306,8 +306,8 @@ TEST_CASE(
   for (const auto& a : alerts) producer->produce(a, reports.add());
   CHECK(producer->stats().in_flight == 20);
   CHECK(producer->stats().queue_depth == 0);  // held here, not yet in librdkafka
-  REQUIRE(wait_until([&] { return producer->stats().topic_create_errors == 1; }, 20s));
-  REQUIRE(wait_until([&] { return reports.size() == 20; }, 30s));
+  REQUIRE(poll_until([&] { return producer->stats().topic_create_errors == 1; }, 20s));
+  REQUIRE(poll_until([&] { return reports.size() == 20; }, 30s));
   CHECK(reports.delivered() == 20);
   const ProducerStats stats = producer->stats();
   CHECK(stats.topics_created == 0);

@@ -2,6 +2,7 @@
 // warning for email destinations without SMTP.
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "policy_test_util.hpp"
 
@@ -122,6 +123,37 @@ TEST_CASE("policy: lint warns about email destinations while smtp.url is empty")
         "has no smtp.url (its notifications go to the dead-letter store)\n"
         "6:26: warning: email destination email(b@example.com) cannot deliver: the main config "
         "has no smtp.url (its notifications go to the dead-letter store)\n");
+}
+
+TEST_CASE("policy: each destination's stored identity is destination_identity(), also copied") {
+  auto r = load(tenant(kNamed + "rules:\n"
+                                "  - destinations: [oncall, {type: webhook, url: 'http://i'}]\n"
+                                "    fallback: backup\n"
+                                "default:\n"
+                                "  destinations: [{type: email, address: a@b}]\n"
+                                "  fallback: oncall\n"));
+  REQUIRE(r.ok());
+  std::vector<const Destination*> all;
+  for (const Destination& d : r->named_destinations) all.push_back(&d);
+  for (const Rule* rule : {&r->rules.at(0), &*r->default_rule}) {
+    for (const Destination& d : rule->destinations) all.push_back(&d);
+    REQUIRE(rule->fallback.has_value());
+    all.push_back(&*rule->fallback);
+  }
+  REQUIRE(all.size() == 7);
+  for (const Destination* d : all) {
+    INFO(describe(*d));
+    CHECK(d->identity != 0);
+    CHECK(d->identity == destination_identity(*d));
+  }
+  // A named destination used by a rule, as a fallback, or copied: one identity.
+  CHECK(r->rules[0].destinations[0].identity == r->named_destinations[0].identity);
+  CHECK(r->default_rule->fallback->identity == r->named_destinations[0].identity);
+  CHECK(r->rules[0].fallback->identity == r->named_destinations[1].identity);
+  const TenantPolicy copy = *r;
+  CHECK(copy.rules[0].destinations[1].identity ==
+        destination_identity(r->rules[0].destinations[1]));
+  CHECK(copy.default_rule->destinations[0].identity == all[5]->identity);
 }
 
 }  // namespace alertgate

@@ -4,31 +4,12 @@
 #include "alertgate/dispatcher.hpp"
 
 #include "routing_helpers.hpp"
+#include "support/recording_releaser.hpp"
 
 using namespace routing_test;
+using alertgate::testing::RecordingReleaser;
 
 namespace {
-
-struct RecordingReleaser final : AlertReleaser {
-  std::vector<std::uint64_t> released;  // segments, in order
-  void release(const Alert& a) override { released.push_back(a.wal_segment); }
-  void delivery_final(const Alert& a, std::uint64_t destination, bool delivered) override {
-    finals.push_back({a.alert_id, destination, delivered});
-  }
-  bool already_final(const Alert& a, std::uint64_t destination) const override {
-    for (const auto& f : done_before) {
-      if (f.alert_id == a.alert_id && f.destination == destination) return true;
-    }
-    return false;
-  }
-  struct Final {
-    std::string alert_id;
-    std::uint64_t destination = 0;
-    bool delivered = false;
-  };
-  std::vector<Final> finals;       // recorded, in order
-  std::vector<Final> done_before;  // what a "previous process" finished
-};
 
 Alert logged(std::string instance, std::uint64_t segment) {
   Alert a = make_alert({{"alertname", "HighCPU"}, {"instance", std::move(instance)}});

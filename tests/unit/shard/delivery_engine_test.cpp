@@ -8,6 +8,7 @@
 
 #include "alertgate/wal/dead_letter_store.hpp"
 #include "support/python_server.hpp"
+#include "support/recording_releaser.hpp"
 
 namespace alertgate {
 namespace {
@@ -66,6 +67,7 @@ std::shared_ptr<TenantPolicy> webhook_policy(const std::vector<std::string>& url
     rule.destinations.push_back(d);
   }
   p->rules.push_back(rule);
+  assign_destination_identities(*p);
   return p;
 }
 
@@ -182,30 +184,8 @@ TEST_CASE("delivery: the shard's in-flight bound holds other destinations back")
 }  // namespace alertgate
 
 namespace alertgate {
-namespace {
 
-struct RecordingReleaser final : AlertReleaser {
-  std::vector<std::uint64_t> released;
-  void release(const Alert& a) override { released.push_back(a.wal_segment); }
-  void delivery_final(const Alert& a, std::uint64_t destination, bool delivered) override {
-    finals.push_back({a.alert_id, destination, delivered});
-  }
-  bool already_final(const Alert& a, std::uint64_t destination) const override {
-    for (const auto& f : done_before) {
-      if (f.alert_id == a.alert_id && f.destination == destination) return true;
-    }
-    return false;
-  }
-  struct Final {
-    std::string alert_id;
-    std::uint64_t destination = 0;
-    bool delivered = false;
-  };
-  std::vector<Final> finals;       // recorded, in order
-  std::vector<Final> done_before;  // what a "previous process" finished
-};
-
-}  // namespace
+using testing::RecordingReleaser;
 
 TEST_CASE("delivery: a notification's log records are released once its deliveries are final") {
   // Two destinations: one answers 200, the other fails for good (400 -> dead letter).
@@ -358,6 +338,7 @@ std::shared_ptr<TenantPolicy> kafka_policy(std::string topic = {}) {
   d.delivery.retry_cap = 20ms;
   d.delivery.max_attempts = 2;
   p->rules[0].destinations.push_back(d);
+  assign_destination_identities(*p);
   return p;
 }
 

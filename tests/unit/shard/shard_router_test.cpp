@@ -64,10 +64,7 @@ std::shared_ptr<PolicySnapshot> snapshot(std::uint64_t generation,
                                          std::vector<std::shared_ptr<TenantPolicy>> tenants) {
   auto s = std::make_shared<PolicySnapshot>();
   s->generation = generation;
-  for (auto& p : tenants) {
-    s->tenants.push_back({p, EffectiveLimits{}});
-    ++s->tenant_count;
-  }
+  for (auto& p : tenants) s->set_tenant(static_cast<TenantIndex>(s->tenants.size()), p);
   return s;
 }
 
