@@ -207,12 +207,6 @@ std::size_t DurableLog::submit(std::vector<wal::ReplayedAlert>& alerts,
                                const PolicySnapshot& snapshot, const ReplayTarget& target,
                                const char* what) {
   std::size_t resubmitted = 0, orphaned = 0, refused = 0;
-  std::unordered_map<std::string_view, TenantIndex> index_of;
-  for (std::size_t i = 0; i < snapshot.tenants.size(); ++i) {
-    if (const auto& p = snapshot.tenants[i].policy) {
-      index_of.emplace(p->tenant_id, static_cast<TenantIndex>(i));
-    }
-  }
   for (wal::ReplayedAlert& r : alerts) {
     Alert& a = r.alert;
     a.replayed = true;
@@ -221,13 +215,13 @@ std::size_t DurableLog::submit(std::vector<wal::ReplayedAlert>& alerts,
       finals_[a.alert_id] = std::move(r.final_destinations);
       has_finals_.store(true, std::memory_order_release);
     }
-    const auto tenant = index_of.find(a.tenant_id);
-    if (tenant == index_of.end()) {
+    const auto tenant = snapshot.index_of(a.tenant_id);
+    if (!tenant) {
       ++orphaned;
       release(a);
       continue;
     }
-    if (!target(tenant->second, a)) {
+    if (!target(*tenant, a)) {
       ++refused;  // stays in the log: replayed by the next start
       continue;
     }

@@ -225,7 +225,7 @@ TEST_CASE("kafka consumer: messages not done before stop are consumed again (at-
   CHECK(poll_until([&] { return kafka.committed("g-again", "alerts-a", 0) == 10; }));
 }
 
-TEST_CASE("kafka consumer: two members split the partitions; one stops, the other takes over",
+TEST_CASE("kafka consumer: two members split the partitions, one stops, the other takes over",
           "[kafka]") {
   MockKafka kafka;
   kafka.create_topic("alerts-a", 4);
@@ -281,7 +281,7 @@ TEST_CASE("kafka consumer: two members split the partitions; one stops, the othe
 }
 
 TEST_CASE(
-    "kafka consumer: a revoked partition's undone messages go to the new owner; late "
+    "kafka consumer: a revoked partition's undone messages go to the new owner, late "
     "done() is ignored",
     "[kafka]") {
   MockKafka kafka;
@@ -412,7 +412,7 @@ TEST_CASE("kafka consumer: one message left undone pauses after max_in_flight mo
   CHECK(c.ids().size() == 30);
 }
 
-TEST_CASE("kafka consumer: nothing is handed out before start(); stop() without it", "[kafka]") {
+TEST_CASE("kafka consumer: nothing is handed out before start(), stop() without it", "[kafka]") {
   MockKafka kafka;
   kafka.create_topic("alerts-a", 1);
   kafka.produce("alerts-a", 0, "k", alert_json("a", 1), kAlertHeaders);

@@ -207,7 +207,7 @@ TEST_CASE("kafka producer: an invalid tenant topic is refused without producing"
   CHECK(own.all().back().delivered);
 }
 
-TEST_CASE("kafka producer: brokers down -> unhealthy, reports wait; back up -> all delivered",
+TEST_CASE("kafka producer: brokers down -> unhealthy, reports wait, back up -> all delivered",
           "[kafka]") {
   MockKafka cluster(3);
   Reports reports;
@@ -249,7 +249,7 @@ TEST_CASE("kafka producer: brokers down -> unhealthy, reports wait; back up -> a
 }
 
 TEST_CASE(
-    "kafka producer: a full local queue answers at once; stop with brokers down purges "
+    "kafka producer: a full local queue answers at once, stop with brokers down purges "
     "within its bound",
     "[kafka]") {
   MockKafka cluster(1);

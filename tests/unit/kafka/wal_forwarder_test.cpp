@@ -13,6 +13,7 @@
 using namespace alertgate;
 using namespace alertgate::kafka;
 using namespace alertgate::kafka::testing;
+using namespace alertgate::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -56,7 +57,7 @@ class StoringLetters final : public DeadLetterSink {
   std::vector<DeadLetter> letters_;
 };
 
-std::unique_ptr<Producer> open_producer(const MockCluster& cluster, Properties extra = {}) {
+std::unique_ptr<Producer> open_producer(const MockKafka& cluster, Properties extra = {}) {
   ProducerSettings s;
   s.brokers = cluster.bootstraps();
   s.properties = std::move(extra);
@@ -88,7 +89,7 @@ WalForwarderSettings fast_retries() {
 }  // namespace
 
 TEST_CASE("wal forwarder: a record is released once its alert is in its tenant's topic") {
-  MockCluster cluster(1);
+  MockKafka cluster(1);
   auto producer = open_producer(cluster);
   CountingReleaser releaser;
   StoringLetters letters;
@@ -108,7 +109,7 @@ TEST_CASE("wal forwarder: a record is released once its alert is in its tenant's
 
 TEST_CASE(
     "wal forwarder: failed reports keep the record and are retried until the broker is back") {
-  MockCluster cluster(1);
+  MockKafka cluster(1);
   auto producer = open_producer(cluster, {{"message.timeout.ms", "300"}});
   CountingReleaser releaser;
   StoringLetters letters;
@@ -121,7 +122,7 @@ TEST_CASE(
   auto alerts = logged_alerts("acme", 3);
   for (Alert& a : alerts) a.alert_id += "-outage";
   forwarder.forward(alerts);
-  REQUIRE(wait_until([&] { return forwarder.stats().retries >= 3; }, 20s));
+  REQUIRE(poll_until([&] { return forwarder.stats().retries >= 3; }, 20s));
   CHECK(releaser.released().size() == 1);  // only the one before the outage
   CHECK(forwarder.pending() == 3);
   CHECK_FALSE(forwarder.has_room(100'000 - 2));
@@ -133,7 +134,7 @@ TEST_CASE(
 }
 
 TEST_CASE("wal forwarder: what Kafka can never take is dead-lettered, then released") {
-  MockCluster cluster(1);
+  MockKafka cluster(1);
   auto producer = open_producer(cluster, {{"message.max.bytes", "1000"}});
   CountingReleaser releaser;
   StoringLetters letters;
@@ -164,7 +165,7 @@ TEST_CASE("wal forwarder: what Kafka can never take is dead-lettered, then relea
 }
 
 TEST_CASE("wal forwarder: stop() keeps what is pending in the log") {
-  MockCluster cluster(1);
+  MockKafka cluster(1);
   auto producer = open_producer(cluster, {{"message.timeout.ms", "300"}});
   CountingReleaser releaser;
   StoringLetters letters;

@@ -80,7 +80,7 @@ TEST_CASE("tenant_reload: a new file cannot take an id or a token from a serving
   CHECK(second.added == std::vector<std::string>{"d"});
 }
 
-TEST_CASE("tenant_reload: deleted files remove their tenant; a missing dir changes nothing") {
+TEST_CASE("tenant_reload: deleted files remove their tenant, a missing dir changes nothing") {
   TempDir dir;
   dir.write("a.yaml", tenant("a", '1'));
   dir.write("b.yaml", tenant("b", '2'));

@@ -26,7 +26,7 @@ DispatcherSettings with(RecordingReleaser& r) {
 
 }  // namespace
 
-TEST_CASE("routing: a notification takes the alert's record; a re-send is released at once",
+TEST_CASE("routing: a notification takes the alert's record, a re-send is released at once",
           "[routing]") {
   RecordingReleaser r;
   Rig rig(make_policy({make_rule(1)}), with(r));

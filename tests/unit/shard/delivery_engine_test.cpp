@@ -232,7 +232,7 @@ TEST_CASE("delivery: a notification's log records are released once its deliveri
   CHECK(releaser.released == std::vector<std::uint64_t>{42, 43});
 }
 
-TEST_CASE("delivery: a replayed dead letter goes to its destination alone; done says final") {
+TEST_CASE("delivery: a replayed dead letter goes to its destination alone, done says final") {
   PythonServer ok("sink_server.py", {});
   PythonServer bad("sink_server.py",
                    {"--script", R"({"responses":[],"default":{"status":400,"body":"no"}})"});

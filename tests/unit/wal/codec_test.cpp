@@ -70,7 +70,7 @@ TEST_CASE("wal: alert codec round trip keeps every field") {
   }
 }
 
-TEST_CASE("wal: outcome and done records round trip; bad enum values are errors") {
+TEST_CASE("wal: outcome and done records round trip, bad enum values are errors") {
   OutcomeRecord o{"01JABC", 0x1234567890ABCDEFull, Outcome::dead_lettered};
   std::string p;
   encode_outcome(o, p);

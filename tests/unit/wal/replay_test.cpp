@@ -78,7 +78,7 @@ TEST_CASE("wal: a torn tail is truncated at the last good record and reported") 
   CHECK(again->alerts.size() == 4);
 }
 
-TEST_CASE("wal: a corrupt byte in a middle segment quarantines it; the others still replay") {
+TEST_CASE("wal: a corrupt byte in a middle segment quarantines it, the others still replay") {
   TempDir dir;
   const auto tickets = write_alerts(dir.path(), 40, 2048);
   const auto files = segment_files(dir.path() / "0");
@@ -132,7 +132,7 @@ TEST_CASE("wal: corruption followed by good records in the newest segment is not
   CHECK(r->shards[0].segments.empty());
 }
 
-TEST_CASE("wal: replay skips finished alerts and final deliveries; adopted segments get deleted") {
+TEST_CASE("wal: replay skips finished alerts and final deliveries, adopted segments get deleted") {
   TempDir dir;
   WalOptions o;
   o.dir = dir.path();

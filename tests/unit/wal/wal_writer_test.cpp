@@ -204,7 +204,7 @@ TEST_CASE("wal: an I/O error fails the batch, turns unhealthy and recovers by it
   CHECK(r->alerts.back().alert.alert_id == sample_alert(6).alert_id);
 }
 
-TEST_CASE("wal: stop() syncs what was queued; later appends are cancelled at once") {
+TEST_CASE("wal: stop() syncs what was queued, later appends are cancelled at once") {
   TempDir dir;
   WalOptions o;
   o.dir = dir.path();
