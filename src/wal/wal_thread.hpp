@@ -79,7 +79,12 @@ class WalWriter::Impl {
 
   WalOptions options_;
   std::filesystem::path shard_dir_;
-  moodycamel::BlockingConcurrentQueue<WalOp> queue_;
+  // Few spins before the semaphore sleeps: moodycamel's default (10,000) kept each idle
+  // WAL thread spinning on a core the reactors need (2-core box: 12 % of the daemon's CPU).
+  struct QueueTraits : moodycamel::ConcurrentQueueDefaultTraits {
+    static const int MAX_SEMA_SPINS = 100;
+  };
+  moodycamel::BlockingConcurrentQueue<WalOp, QueueTraits> queue_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> submitters_{0};
