@@ -19,7 +19,8 @@
 #   ROUTER_IDLE=10s (it ends early when no new alert arrived for this long after the first),
 #   PROBE=0 (1: also consume ^alerts-.* to measure ingest -> Kafka latency; the consumer
 #   then shares the 2 cores and lowers the throughput measured),
-#   DURABILITIES="kafka wal memory", OUT=bench/out/kafka-<UTC time>
+#   DURABILITIES="kafka wal memory", OUT=bench/out/kafka-<UTC time>,
+#   KAFKA_PROPERTIES='' (librdkafka overrides for every daemon, e.g. 'linger.ms: "5"')
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$(realpath "${1:-$root/build/alertgate}")
@@ -29,6 +30,7 @@ RATES_1=${RATES_1-"20000 45000"}
 RATES_100=${RATES_100-"45000 100000"}
 CONNECTIONS=${CONNECTIONS:-1024}
 PROBE=${PROBE:-0}
+KAFKA_PROPERTIES=${KAFKA_PROPERTIES:-}
 TENANTS=${TENANTS:-16}
 BACKLOG=${BACKLOG:-200000}
 DURABILITIES=${DURABILITIES:-"kafka wal memory"}
@@ -78,6 +80,7 @@ write_config() {  # dir mode durability bootstrap sink_url
     >"$1.write-config.log" 2>&1 || die "write-config failed: $(cat "$1.write-config.log")"
   sed -i '/^durability:/d' "$1/alertgate.yaml"
   printf 'mode: %s\ndurability: %s\nkafka:\n  brokers: "%s"\n' "$2" "$3" "$4" >>"$1/alertgate.yaml"
+  [ -n "$KAFKA_PROPERTIES" ] && printf '  properties: {%s}\n' "$KAFKA_PROPERTIES" >>"$1/alertgate.yaml"
   "$BIN" check-config --config "$1/alertgate.yaml" >>"$1.write-config.log" 2>&1 && return 0
   echo "kafka.sh: mode $2 durability $3 refused: $(tail -2 "$1.write-config.log")" >&2
   return 1
