@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "alertgate/alert.hpp"
+#include "alertgate/kafka/kafka_producer.hpp"
 #include "support/kafka_mock.hpp"
 
 namespace alertgate::kafka::testing {
@@ -117,6 +118,17 @@ class TopicReader {
 
   rd_kafka_t* rk_ = nullptr;
 };
+
+// A Producer on `cluster` with `s`'s other settings; fails the test if it cannot open.
+inline std::unique_ptr<Producer> open_producer(const alertgate::testing::MockKafka& cluster,
+                                               ProducerSettings s = {}) {
+  s.brokers = cluster.bootstraps();
+  s.properties["log_level"] = "2";  // broker-down tests: no "connection refused" lines
+  auto producer = Producer::open(std::move(s));
+  INFO((producer ? "" : producer.error().message));
+  REQUIRE(producer.ok());
+  return std::move(producer).value();
+}
 
 // An enriched alert as rating would leave it.
 inline Alert make_alert(const std::string& tenant, std::uint64_t fingerprint, int n) {

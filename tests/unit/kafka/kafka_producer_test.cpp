@@ -46,15 +46,6 @@ class Reports {
   std::vector<DeliveryReport> all_;
 };
 
-std::unique_ptr<Producer> open_producer(const MockKafka& cluster, ProducerSettings s = {}) {
-  s.brokers = cluster.bootstraps();
-  s.properties["log_level"] = "2";  // broker-down tests: no "connection refused" lines
-  auto producer = Producer::open(std::move(s));
-  INFO((producer ? "" : producer.error().message));
-  REQUIRE(producer.ok());
-  return std::move(producer).value();
-}
-
 }  // namespace
 
 TEST_CASE(
