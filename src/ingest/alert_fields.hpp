@@ -49,28 +49,38 @@ Step read_shared_field(JsonReader& r, AlertField id, od::value& value, Alert& al
 // Checks run after the whole object: at least one label, endsAt not before startsAt.
 Step finish_alert(JsonReader& r, const Alert& alert, const AlertDraft& draft);
 
-// Reads the fields of an alert object in order, calling `on_field(id, key, key_offset,
-// value)` for each, which returns the Step for that field. Rejects duplicate keys: known
-// ones through a bit mask, unknown ones through the scratch KeySet.
-template <class OnField>
-Step for_each_field(JsonReader& r, od::object& object, OnField&& on_field) {
+// Reads the fields of a JSON object in order: `classify(key)` names each (an enum whose
+// `unknown` is for names it does not know), `on_field(id, key, key_offset, value)` returns
+// the Step for that field (it may leave an unknown field unread). Rejects duplicate keys:
+// known ones through a bit mask, unknown ones through the scratch KeySet. `seen` gets a bit
+// per field id met (1 << id), for the caller's required-field check.
+template <class Classify, class OnField>
+Step for_each_field(JsonReader& r, od::object& object, Classify&& classify, std::uint32_t& seen,
+                    OnField&& on_field) {
   KeySet& unknown = r.scratch().fields;
   unknown.clear();
-  std::uint32_t seen = 0;
+  seen = 0;
   for (auto field_result : object) {
     if (auto error = field_result.error()) return r.syntax_error(error);
     od::field& field = field_result.value_unsafe();
     std::size_t key_at = 0;
     std::string_view key;
     if (Step s = r.read_key(field, {}, key_at, key); s != Step::ok) return s;
-    const AlertField id = alert_field(key);
+    const auto id = classify(key);
     const std::uint32_t bit = 1U << static_cast<unsigned>(id);
-    const bool duplicate = id == AlertField::unknown ? !unknown.insert(key) : (seen & bit) != 0;
+    const bool duplicate = id == decltype(id)::unknown ? !unknown.insert(key) : (seen & bit) != 0;
     if (duplicate) return r.fail(key_at, {}, "duplicate field " + json_quoted(key));
     seen |= bit;
     if (Step s = on_field(id, key, key_at, field.value()); s != Step::ok) return s;
   }
   return Step::ok;
+}
+
+// An alert object's fields (AlertField).
+template <class OnField>
+Step for_each_field(JsonReader& r, od::object& object, OnField&& on_field) {
+  std::uint32_t seen = 0;
+  return for_each_field(r, object, alert_field, seen, std::forward<OnField>(on_field));
 }
 
 }  // namespace alertgate::ingest

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "ingest/alert_fields.hpp"
 #include "ingest/body.hpp"
 #include "ingest/json_reader.hpp"
 
@@ -179,25 +180,15 @@ Step read_field(JsonReader& r, Field id, od::value& v, Alert& a) {
 namespace {
 
 Step decode_object(JsonReader& r, od::object& object, Alert& alert) {
-  ingest::KeySet& unknown = r.scratch().fields;
-  unknown.clear();
   std::uint32_t seen = 0;
   std::size_t labels_at = 0;
-  for (auto field_result : object) {
-    if (auto error = field_result.error()) return r.syntax_error(error);
-    od::field& field = field_result.value_unsafe();
-    std::size_t key_at = 0;
-    std::string_view key;
-    if (Step s = r.read_key(field, {}, key_at, key); s != Step::ok) return s;
-    const Field id = field_of(key);
-    const bool duplicate = id == Field::unknown ? !unknown.insert(key) : (seen & bit(id)) != 0;
-    if (duplicate) return r.fail(key_at, {}, "duplicate field " + ingest::json_quoted(key));
-    if (id == Field::unknown) continue;  // skipped by the next iteration, unread
-    seen |= bit(id);
-    od::value& value = field.value();
-    if (id == Field::labels) labels_at = r.offset_of(value);
-    if (Step s = read_field(r, id, value, alert); s != Step::ok) return s;
-  }
+  const Step s = ingest::for_each_field(
+      r, object, field_of, seen, [&](Field id, std::string_view, std::size_t, od::value& value) {
+        if (id == Field::unknown) return Step::ok;  // skipped by the next iteration, unread
+        if (id == Field::labels) labels_at = r.offset_of(value);
+        return read_field(r, id, value, alert);
+      });
+  if (s != Step::ok) return s;
   if (const std::uint32_t missing = kRequired & ~seen; missing != 0) {
     for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
       if ((missing & (1U << i)) != 0) {
