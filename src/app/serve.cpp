@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <charconv>
 #include <csignal>
 #include <fstream>
 #include <random>
@@ -221,7 +222,13 @@ int serve(const MainConfig& config, const ServeOptions& options) {
         limit != props.end()
             ? limit->second
             : kafka::Producer::default_properties().at("queue.buffering.max.messages");
-    fs.max_pending = std::max<std::size_t>(1, std::stoull(max_messages));
+    // librdkafka accepted the value at open(); keep the default if it is not a plain count.
+    std::size_t n = 0;
+    const auto [end, err] =
+        std::from_chars(max_messages.data(), max_messages.data() + max_messages.size(), n);
+    if (err == std::errc() && end == max_messages.data() + max_messages.size() && n > 0) {
+      fs.max_pending = n;
+    }
     forwarder = std::make_unique<kafka::WalForwarder>(*producer, *durable, dead_letters, fs);
   }
   DeliverySettings delivery_config = delivery_settings(config);
